@@ -1,0 +1,183 @@
+"""The ``newsbench`` command: parse options, build a config, make one library call, write files.
+
+No evaluation logic lives here. Library modules are imported inside the commands so that
+``newsbench --help`` does not import torch or pandas.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Evaluate fake-news detectors on news they never saw.")
+console = Console(stderr=True)
+
+DATA_HELP = ("Data file, folder or dataset name under $NEWSBENCH_DATA_DIR: [NAME=]PATH[:real|:fake]. "
+             "Repeatable. Files sharing NAME= are pooled; unnamed one-label files (a.csv:real b.csv:fake) "
+             "are pooled into one dataset.")
+
+
+def _split(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _diagnosed(command):
+    """Print NewsbenchError messages as one line and exit 2 instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from newsbench.errors import NewsbenchError
+
+        try:
+            return command(*args, **kwargs)
+        except NewsbenchError as exc:
+            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            console.print("[yellow]interrupted; nothing was written[/]")
+            raise typer.Exit(130) from None
+
+    return wrapper
+
+
+class _Bars:
+    """Progress factory for the library: ``bars(description, total) -> advance(n)``."""
+
+    def __init__(self, progress):
+        self.progress = progress
+
+    def __call__(self, description: str, total: int):
+        task = self.progress.add_task(description, total=total)
+        return lambda n: self.progress.advance(task, n)
+
+
+def _progress():
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
+
+
+@app.command()
+@_diagnosed
+def evaluate(
+    model: Annotated[str, typer.Option(help="Model folder/file, hub id (online only), or fake[:cue,...] for a dry run.")],
+    out: Annotated[Path, typer.Option(help="Folder for results.json, predictions.csv, skipped.csv and reports.")],
+    data: Annotated[Optional[list[str]], typer.Option(help=DATA_HELP)] = None,
+    backend: Annotated[str, typer.Option(help="hf, sklearn, fake, or auto (from the model path).")] = "auto",
+    heldout: Annotated[bool, typer.Option(help="Also score the held-out test split saved by newsbench train.")] = False,
+    train_data: Annotated[Optional[list[str]], typer.Option(help="Extra training files for the leakage check (repeatable).")] = None,
+    group_by: Annotated[Optional[str], typer.Option(help="Comma-separated columns or a+b crosses; default: source,generator,is_ai,is_ai+label where present.")] = None,
+    text_cols: Annotated[Optional[str], typer.Option(help="Comma-separated text columns, joined with a space.")] = None,
+    label_col: Annotated[Optional[str], typer.Option(help="Label column (0/1, real/fake, true/false).")] = None,
+    encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV/JSONL files.")] = "utf-8",
+    strip_datelines: Annotated[Optional[bool], typer.Option("--strip-datelines/--keep-datelines", help="Default: as the model was trained.")] = None,
+    threshold: Annotated[str, typer.Option(help="Decision threshold on P(fake), or 'validation' for the model's own.")] = "0.5",
+    max_length: Annotated[int, typer.Option(help="Truncate articles to this many tokens.")] = 512,
+    batch_size: Annotated[int, typer.Option(help="Articles per forward pass.")] = 32,
+    padding: Annotated[str, typer.Option(help="dynamic (length-sorted batches) or max_length (pad all to --max-length, the study's setup).")] = "dynamic",
+    threads: Annotated[Optional[int], typer.Option(help="Intra-op threads (default: library default).")] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals (0 = none).")] = 1000,
+    errors: Annotated[int, typer.Option(help="Misclassified examples to show, per kind.")] = 5,
+    seed: Annotated[int, typer.Option()] = 0,
+    allow_pickle: Annotated[bool, typer.Option(help="Allow loading joblib/pickle models (they can run code).")] = False,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
+    keep_leaked: Annotated[bool, typer.Option(help="Score rows that also occur in the training data instead of skipping them.")] = False,
+):
+    """Score a detector on one or more datasets and write results and reports."""
+    from newsbench.config import EvalConfig
+    from newsbench.evaluate import evaluate as run_evaluation, save_run
+
+    config = EvalConfig(
+        model=model, data=data or [], backend=backend, heldout=heldout, train_data=train_data or [],
+        group_by=_split(group_by), text_cols=_split(text_cols), label_col=label_col, encoding=encoding,
+        strip_datelines=strip_datelines, threshold=threshold, max_length=max_length,
+        batch_size=batch_size, padding=padding, threads=threads, n_bootstrap=bootstrap,
+        n_errors=errors, seed=seed, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
+        keep_leaked=keep_leaked,
+    )
+    with _progress() as progress:
+        run = run_evaluation(config, _Bars(progress))
+    written = save_run(run, out)
+    _print_summary(run.result)
+    console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
+def train(
+    recipe: Annotated[str, typer.Option(help="tfidf-lr or tfidf-rf.")],
+    data: Annotated[list[str], typer.Option(help=DATA_HELP)],
+    out: Annotated[Path, typer.Option(help="Model folder to write.")],
+    strip_datelines: Annotated[bool, typer.Option(help="Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")] = False,
+    text_cols: Annotated[Optional[str], typer.Option(help="Comma-separated text columns.")] = None,
+    label_col: Annotated[Optional[str], typer.Option()] = None,
+    encoding: Annotated[str, typer.Option()] = "utf-8",
+    val_size: Annotated[float, typer.Option(help="Validation fraction (threshold choice).")] = 0.1,
+    test_size: Annotated[float, typer.Option(help="Held-out test fraction (evaluate --heldout).")] = 0.1,
+    seed: Annotated[int, typer.Option()] = 0,
+    threads: Annotated[Optional[int], typer.Option()] = None,
+):
+    """Train a detector and write a model folder that evaluate takes as is."""
+    from newsbench.config import TrainConfig
+    from newsbench.report import fmt_estimate
+    from newsbench.train import train as run_training
+
+    config = TrainConfig(
+        recipe=recipe, data=data, out=out, strip_datelines=strip_datelines, text_cols=_split(text_cols),
+        label_col=label_col, encoding=encoding, val_size=val_size, test_size=test_size, seed=seed,
+        threads=threads,
+    )
+    with _progress() as progress:
+        card = run_training(config, _Bars(progress))
+    console.print(
+        f"trained {card.recipe} on {card.split.sizes['train']:,} articles in {card.training_seconds:.1f}s; "
+        f"held-out test accuracy {fmt_estimate(card.test.accuracy)}, ROC AUC {fmt_estimate(card.test.roc_auc)}; "
+        f"validation threshold {card.threshold:.3f}\nmodel: {out}"
+    )
+
+
+@app.command()
+@_diagnosed
+def report(run_dir: Annotated[Path, typer.Argument(help="A folder written by newsbench evaluate.")]):
+    """Re-render report.md and report.html from a run's results.json."""
+    from newsbench.errors import NewsbenchError
+    from newsbench.report import render
+    from newsbench.results import RunResult, from_json, write_atomic
+
+    path = run_dir / "results.json"
+    if not path.exists():
+        raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
+    for name, content in render(from_json(RunResult, path.read_text())).items():
+        write_atomic(run_dir / name, content)
+    console.print(f"report: {run_dir / 'report.html'}")
+
+
+def _print_summary(result) -> None:
+    from rich.table import Table
+
+    from newsbench.report import fmt, fmt_estimate
+
+    table = Table(title="newsbench evaluate")
+    for column in ("dataset", "n (real/fake)", "accuracy [95% CI]", "ROC AUC", "FPR", "FNR", "ms/article"):
+        table.add_column(column)
+    for ev in result.evaluations:
+        m = ev.metrics
+        table.add_row(ev.dataset, f"{ev.n:,} ({ev.n_real:,}/{ev.n_fake:,})", fmt_estimate(m.accuracy, 3),
+                      fmt(m.roc_auc.value, 3), fmt(m.fpr.value, 3), fmt(m.fnr.value, 3),
+                      f"{ev.timing.ms_per_article:.3f}")
+    Console().print(table)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""Validated settings for each command; errors name the field, the value and what is allowed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsbench.data import LoadOptions
+from newsbench.detectors.base import PADDING, DetectorOptions
+from newsbench.errors import ConfigError
+
+
+@dataclass
+class EvalConfig:
+    """Settings of ``newsbench evaluate``.
+
+    Attributes:
+        model: model folder/file, hub id, or ``fake[:cues]``.
+        data: data specs ``[NAME=]PATH[:real|:fake]`` (see ``DataSpec.parse``).
+        heldout: also score the held-out test split recorded by ``newsbench train``.
+        train_data: files to check for leakage besides the model's own training data.
+        group_by: metadata columns (or ``a+b`` crosses) to break metrics down by; None = auto.
+        strip_datelines: None = as the model was trained (model.json), else force on/off.
+        threshold: a probability in (0, 1), or ``"validation"`` for the model's own
+            validation-chosen threshold.
+        n_bootstrap: bootstrap resamples for confidence intervals (0 = none).
+        keep_leaked: score rows that also occur in the training data instead of skipping them.
+    """
+
+    model: str
+    data: list[str] = field(default_factory=list)
+    backend: str = "auto"
+    heldout: bool = False
+    train_data: list[str] = field(default_factory=list)
+    group_by: list[str] | None = None
+    text_cols: tuple[str, ...] | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+    strip_datelines: bool | None = None
+    threshold: float | str = 0.5
+    max_length: int = 512
+    batch_size: int = 32
+    padding: str = "dynamic"
+    threads: int | None = None
+    device: str = "cpu"
+    n_bootstrap: int = 1000
+    n_errors: int = 5
+    seed: int = 0
+    allow_pickle: bool = False
+    trust_remote_code: bool = False
+    keep_leaked: bool = False
+
+    def __post_init__(self):
+        if not self.data and not self.heldout:
+            raise ConfigError("nothing to evaluate: give --data FILE (repeatable) and/or --heldout")
+        if isinstance(self.threshold, str):
+            if self.threshold.lower() in ("validation", "val"):
+                self.threshold = "validation"
+            else:
+                try:
+                    self.threshold = float(self.threshold)
+                except ValueError:
+                    raise ConfigError(
+                        f"threshold must be a probability in (0, 1) or 'validation', got {self.threshold!r}"
+                    ) from None
+        if not isinstance(self.threshold, str) and not 0 < self.threshold < 1:
+            raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
+        if self.padding not in PADDING:
+            raise ConfigError(f"padding must be one of {PADDING}, got {self.padding!r}")
+        if self.n_bootstrap != 0 and self.n_bootstrap < 100:
+            raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
+        if self.n_errors < 0:
+            raise ConfigError(f"n_errors must be 0 or more, got {self.n_errors}")
+        if self.group_by is not None:
+            self.group_by = [g.strip() for g in self.group_by if g.strip()]
+        self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.detector_options()  # validates batch size, max length, threads
+
+    def detector_options(self) -> DetectorOptions:
+        return DetectorOptions(
+            max_length=self.max_length, batch_size=self.batch_size, padding=self.padding,
+            threads=self.threads, device=self.device, allow_pickle=self.allow_pickle,
+            trust_remote_code=self.trust_remote_code,
+        )
+
+    def load_options(self, trained_with: dict | None) -> LoadOptions:
+        """How to read the evaluation files; dateline stripping follows the model unless forced."""
+        strip = self.strip_datelines
+        if strip is None:
+            strip = bool((trained_with or {}).get("strip_datelines", False))
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip)
+
+
+@dataclass
+class TrainConfig:
+    """Settings of ``newsbench train``.
+
+    Attributes:
+        recipe: a key of ``newsbench.train.RECIPES``.
+        data: training data specs; all files are pooled into one dataset.
+        out: output model folder.
+        val_size, test_size: fractions of the deduplicated rows held out (stratified, seeded).
+    """
+
+    recipe: str
+    data: list[str]
+    out: Path
+    strip_datelines: bool = False
+    text_cols: tuple[str, ...] | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+    val_size: float = 0.1
+    test_size: float = 0.1
+    seed: int = 0
+    threads: int | None = None
+
+    def __post_init__(self):
+        from newsbench.train import RECIPES
+
+        if self.recipe not in RECIPES:
+            import difflib
+
+            close = difflib.get_close_matches(self.recipe, RECIPES, n=1)
+            raise ConfigError(
+                f"unknown recipe '{self.recipe}'; known: {', '.join(RECIPES)}"
+                + (f"; did you mean '{close[0]}'?" if close else "")
+            )
+        if not self.data:
+            raise ConfigError("no training data: give --data FILE (repeatable)")
+        for name in ("val_size", "test_size"):
+            value = getattr(self, name)
+            if not 0 < value < 0.5:
+                raise ConfigError(f"{name} must be in (0, 0.5), got {value}")
+        if self.val_size + self.test_size >= 0.8:
+            raise ConfigError("val_size + test_size leave too little to train on (must be < 0.8)")
+        if self.threads is not None and self.threads < 1:
+            raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        self.out = Path(self.out)
+        self.text_cols = tuple(self.text_cols) if self.text_cols else None
+
+    def load_options(self) -> LoadOptions:
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines)

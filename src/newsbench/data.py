@@ -1,0 +1,492 @@
+"""Read news files, map their schemas and labels, and account for every row.
+
+Flow: ``DataSpec`` (a path, maybe a file-level label) -> ``read_table`` -> texts, labels and
+metadata -> ``Dataset`` (deduplicated). Rows that cannot be scored are never dropped silently:
+they move to ``Dataset.skipped`` with a reason and a detail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from newsbench.errors import DataError
+from newsbench.results import SourceFile
+
+DATA_DIR_ENV = "NEWSBENCH_DATA_DIR"
+SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
+TEXT_SCHEMAS = (("title", "content"), ("title", "text"), ("text",), ("content",))
+LABEL_COLUMNS = ("label", "labels", "class", "is_fake", "target")
+LABEL_VALUES = {"0": 0, "1": 1, "real": 0, "fake": 1, "true": 0, "false": 1}
+RESERVED = ("id", "text", "label")
+
+SKIP_REASONS = {
+    "empty_text": "the text columns are empty",
+    "bad_label": "the label is not one of 0/1, real/fake, true/false",
+    "duplicate": "same text (case and whitespace ignored) as an earlier row",
+    "label_conflict": "the same text occurs with both labels",
+    "in_training_data": "the text also occurs in the detector's training data (leakage)",
+}
+
+# "WASHINGTON (Reuters) - ", "(Reuters) - ", "LONDON (AP) -- ": the ISOT shortcut.
+_DATELINE = re.compile(r"^\s*[^\n]{0,120}?\((?:Reuters|AP|AFP)\)\s*[-\u2013\u2014]+\s*")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How raw files become texts and labels; stored with a model so evaluation repeats it.
+
+    Attributes:
+        text_cols: columns joined (with a space) into the text; None picks title+content,
+            title+text, text or content, whichever the file has.
+        label_col: the label column; None looks for label, labels, class, is_fake, target.
+        encoding: text encoding of CSV/TSV/JSONL files.
+        strip_datelines: remove a leading ``CITY (Reuters) -`` dateline from the body.
+    """
+
+    text_cols: tuple[str, ...] | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+    strip_datelines: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LoadOptions:
+        """Inverse of ``dataclasses.asdict`` after a JSON round trip (lists back to tuples)."""
+        text_cols = data.get("text_cols")
+        return cls(tuple(text_cols) if text_cols else None, data.get("label_col"),
+                   data.get("encoding", "utf-8"), bool(data.get("strip_datelines", False)))
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """One input file, with an optional label for all its rows and an optional dataset name."""
+
+    path: Path
+    label: int | None = None
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, spec: str, data_dir: str | Path | None = None) -> DataSpec:
+        """Parse ``[NAME=]PATH[:real|:fake]``; PATH may be a bare dataset name under data_dir.
+
+        Args:
+            spec: the string given on the command line.
+            data_dir: where bare dataset names are looked up (default: $NEWSBENCH_DATA_DIR).
+        """
+        name = None
+        if "=" in spec and not Path(spec).exists():
+            name, spec = spec.split("=", 1)
+        label = None
+        head, sep, tail = spec.rpartition(":")
+        if sep and head and tail.lower() in LABEL_VALUES:
+            label, spec = LABEL_VALUES[tail.lower()], head
+        return cls(resolve_path(spec, data_dir), label, name or None)
+
+    @property
+    def key(self) -> str:
+        """Short name of the file: its stem, or its folder's name for a generic ``data.*``."""
+        return self.path.parent.name if self.path.stem == "data" else self.path.stem
+
+
+@dataclass
+class Dataset:
+    """Scorable rows plus the rows that were set aside, with why.
+
+    Attributes:
+        name: dataset name used in results and reports.
+        files: the files it was read from.
+        rows: one row per scorable article: ``id``, ``text``, ``label`` (0 real, 1 fake) and
+            every other input column as string metadata.
+        skipped: ``id``, ``reason`` (a key of SKIP_REASONS) and ``detail`` for each row set aside.
+        n_input: rows read from the files; always ``len(rows) + len(skipped)``.
+    """
+
+    name: str
+    files: list[SourceFile]
+    rows: pd.DataFrame
+    skipped: pd.DataFrame = field(default_factory=lambda: _skipped_frame([], [], []))
+    n_input: int = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def texts(self) -> list[str]:
+        return self.rows["text"].tolist()
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self.rows["label"].to_numpy(dtype=np.int64)
+
+    @property
+    def metadata_columns(self) -> list[str]:
+        return [c for c in self.rows.columns if c not in RESERVED]
+
+    def skipped_counts(self) -> dict[str, int]:
+        return {str(k): int(v) for k, v in self.skipped["reason"].value_counts().items()}
+
+    def exclude(self, mask: np.ndarray, reason: str, detail: str) -> Dataset:
+        """Move the rows where ``mask`` is true to ``skipped`` with the given reason."""
+        mask = np.asarray(mask, dtype=bool)
+        moved = _skipped_frame(self.rows["id"][mask], [reason] * int(mask.sum()), detail)
+        return replace(
+            self,
+            rows=self.rows[~mask].reset_index(drop=True),
+            skipped=pd.concat([self.skipped, moved], ignore_index=True),
+        )
+
+    def select(self, ids: Iterable[str], name: str) -> Dataset:
+        """The rows whose id is in ``ids``, as a new dataset (e.g. a held-out split)."""
+        wanted = set(ids)
+        rows = self.rows[self.rows["id"].isin(wanted)].reset_index(drop=True)
+        missing = len(wanted) - len(rows)
+        if missing:
+            raise DataError(
+                f"{name}: {missing} of {len(wanted)} row ids are not in {self.name} any more; "
+                "the data files changed since the split was made"
+            )
+        return Dataset(name, self.files, rows, _skipped_frame([], [], []), len(rows))
+
+
+def data_dir() -> Path | None:
+    """The folder named by $NEWSBENCH_DATA_DIR, or None when it is not set."""
+    value = os.environ.get(DATA_DIR_ENV)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise DataError(
+            f"{DATA_DIR_ENV}={value} is not a folder; point it to a folder of datasets, "
+            f"e.g. export {DATA_DIR_ENV}=../shared/data"
+        )
+    return path
+
+
+def resolve_path(spec: str, base: str | Path | None = None) -> Path:
+    """Find a data file from a path, a folder, or a dataset name under the data dir."""
+    path = Path(spec).expanduser()
+    if not path.exists() and not path.is_absolute():
+        base = Path(base) if base is not None else data_dir()
+        if base is None:
+            raise DataError(
+                f"data file not found: {spec}. Pass a path, or set {DATA_DIR_ENV} to the folder "
+                f"that holds dataset folders (e.g. export {DATA_DIR_ENV}=../shared/data)"
+            )
+        if not (base / spec).exists():
+            names = sorted(p.name for p in base.iterdir() if p.is_dir())
+            raise DataError(
+                f"data file not found: {spec} (nor {base / spec}); datasets in {base}: "
+                + ", ".join(names[:30])
+            )
+        path = base / spec
+    if path.is_dir():
+        found = [p for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES]
+        data = [p for p in found if p.stem == "data"]
+        if len(data) == 1 or len(found) == 1:
+            return (data or found)[0]
+        raise DataError(
+            f"{path} is a folder with {len(found)} data files ({', '.join(p.name for p in found)}); "
+            "name one file"
+        )
+    return path
+
+
+def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
+    """Read a CSV, TSV, JSONL, JSON or Parquet file with every value as a string.
+
+    Missing values become empty strings. Returns the frame and the file's sha256.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataError(
+            f"{path}: unsupported file type '{suffix}'; expected one of {', '.join(SUFFIXES)}"
+        )
+    raw = path.read_bytes()
+    sha = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    if suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(io.BytesIO(raw))
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+    else:
+        text = _decode(raw, path, encoding)
+        if suffix in (".csv", ".tsv"):
+            try:
+                frame = pd.read_csv(
+                    io.StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str,
+                    keep_default_na=False, engine="c",
+                )
+            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+                raise DataError(f"{path}: not a readable {suffix[1:].upper()} file ({exc})") from exc
+        else:
+            frame = _read_json(text, path, lines=suffix != ".json")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    if len(frame) == 0:
+        raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
+    return frame.map(_as_str), sha
+
+
+def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.DataFrame, pd.DataFrame, SourceFile]:
+    """Read one file into scorable rows and skipped rows (empty text, unreadable label)."""
+    frame, sha = read_table(spec.path, options.encoding)
+    columns = list(frame.columns)
+    lookup = {c.lower(): c for c in columns}
+    text_cols = _text_columns(spec.path, columns, lookup, options.text_cols)
+    key = spec.key
+    ids = _row_ids(frame, key)
+
+    parts = [frame[c].tolist() for c in text_cols]
+    if options.strip_datelines:
+        parts[-1] = [strip_dateline(t) for t in parts[-1]]
+    texts = [_compose(values) for values in zip(*parts)]
+
+    if spec.label is not None:
+        labels = [spec.label] * len(frame)
+        label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
+    else:
+        label_col = _label_column(spec.path, columns, lookup, options.label_col)
+        labels = [parse_label(v) for v in frame[label_col]]
+        label_source = f"column '{label_col}'"
+        if all(v is None for v in labels):
+            examples = sorted(set(frame[label_col]))[:5]
+            raise DataError(
+                f"{spec.path}: column '{label_col}' holds no readable label; values look like "
+                f"{examples}. Expected 0/1, real/fake or true/false (any case): map the values "
+                f"first, or give the whole file one label with {spec.path}:real or :fake"
+            )
+
+    meta_cols = [c for c in columns if c not in text_cols and c != label_col]
+    rows = pd.DataFrame({"id": ids, "text": texts, "label": labels})
+    for col in meta_cols:
+        rows[f"{col}_orig" if col in RESERVED else col] = frame[col].to_numpy()
+
+    empty = rows["text"].str.strip() == ""
+    bad = rows["label"].isna() & ~empty
+    skipped = pd.concat(
+        [
+            _skipped_frame(rows["id"][empty], "empty_text", f"columns {'+'.join(text_cols)} are empty"),
+            _skipped_frame(
+                rows["id"][bad], "bad_label",
+                [f"{label_col}={v!r}" for v in frame[label_col][bad.to_numpy()]] if label_col else "",
+            ),
+        ],
+        ignore_index=True,
+    )
+    rows = rows[~(empty | bad)].reset_index(drop=True)
+    rows["label"] = rows["label"].astype(np.int64)
+    source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label)
+    return rows, skipped, source
+
+
+def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(), name: str | None = None) -> Dataset:
+    """Read and pool one or more files into a deduplicated dataset.
+
+    Args:
+        specs: the files; pooled files gain an ``input_file`` metadata column.
+        options: text/label mapping and preprocessing.
+        name: dataset name; default is the first spec's name or file key.
+    """
+    rows, skipped, files, keys = [], [], [], set()
+    for spec in specs:
+        part, skip, source = load_file(spec, options)
+        key = spec.key
+        while key in keys:  # two files with the same key must still give unique ids
+            key += "_"
+        if key != spec.key:
+            part["id"] = key + part["id"].str[len(spec.key):]
+            skip["id"] = key + skip["id"].str[len(spec.key):]
+        keys.add(key)
+        if len(specs) > 1:
+            part["input_file"] = key
+        rows.append(part)
+        skipped.append(skip)
+        files.append(source)
+    frame = pd.concat(rows, ignore_index=True).fillna("")
+    frame["label"] = frame["label"].astype(np.int64)
+    dataset = Dataset(
+        name or specs[0].name or specs[0].key, files, frame,
+        pd.concat(skipped, ignore_index=True), sum(f.rows for f in files),
+    )
+    return deduplicate(dataset)
+
+
+def load_datasets(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions()) -> list[Dataset]:
+    """Group specs into datasets and load each.
+
+    Files that share a ``NAME=`` are pooled. Unnamed files that carry a file-level label (the
+    study's ``real.csv:real fake.csv:fake`` layout) are pooled into one dataset, since a
+    one-class file alone has no ROC curve. Every other file is its own dataset.
+    """
+    groups: dict[str, list[DataSpec]] = {}
+    pooled = [s for s in specs if s.name is None and s.label is not None]
+    for spec in specs:
+        if spec.name is not None:
+            groups.setdefault(spec.name, []).append(spec)
+        elif spec.label is not None:
+            groups.setdefault("+".join(s.key for s in pooled), []).append(spec)
+        else:
+            groups.setdefault(spec.key, []).append(spec)
+    return [load_dataset(group, options, name) for name, group in groups.items()]
+
+
+def deduplicate(dataset: Dataset) -> Dataset:
+    """Set aside exact duplicates (case/whitespace-insensitive) and texts carrying both labels."""
+    rows = dataset.rows
+    key = rows["text"].map(normalize)
+    n_labels = rows.groupby(key)["label"].transform("nunique")
+    conflict = (n_labels > 1).to_numpy()
+    first_id = rows.groupby(key)["id"].transform("first")
+    dup = key.duplicated(keep="first").to_numpy() & ~conflict
+    skipped = pd.concat(
+        [
+            dataset.skipped,
+            _skipped_frame(rows["id"][conflict], "label_conflict", "same text occurs as real and as fake"),
+            _skipped_frame(rows["id"][dup], "duplicate", [f"same text as {i}" for i in first_id[dup]]),
+        ],
+        ignore_index=True,
+    )
+    keep = ~(conflict | dup)
+    return replace(dataset, rows=rows[keep].reset_index(drop=True), skipped=skipped)
+
+
+def normalize(text: str) -> str:
+    """The form used to compare texts: lower case, whitespace runs folded to one space."""
+    return " ".join(text.lower().split())
+
+
+def fingerprints(texts: Iterable[str]) -> np.ndarray:
+    """64-bit hashes of normalised texts, for leakage checks without keeping the texts."""
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(normalize(t).encode(), digest_size=8).digest(), "little")
+         for t in texts),
+        dtype=np.uint64,
+    )
+
+
+def strip_dateline(text: str) -> str:
+    """Remove a leading ``CITY (Reuters) -`` style dateline (the ISOT shortcut)."""
+    return _DATELINE.sub("", text, count=1)
+
+
+def parse_label(value: object) -> int | None:
+    """Map 0/1, real/fake, true/false (any case, ``1.0`` too) to 0 (real) or 1 (fake)."""
+    text = str(value).strip().lower()
+    if text in LABEL_VALUES:
+        return LABEL_VALUES[text]
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return int(number) if number in (0.0, 1.0) else None
+
+
+def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
+    ids = list(ids)
+    return pd.DataFrame({
+        "id": ids,
+        "reason": reason if isinstance(reason, list) else [reason] * len(ids),
+        "detail": detail if isinstance(detail, list) else [detail] * len(ids),
+    })
+
+
+def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    try:
+        return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: line {line} is not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); re-save the file as UTF-8, or pass --encoding with the file's real "
+            "encoding (often cp1252 or latin-1)"
+        ) from exc
+    except LookupError as exc:
+        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
+
+
+def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
+    if lines:
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+            records.append(record)
+    else:
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
+    return pd.DataFrame.from_records(records)
+
+
+def _as_str(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], requested) -> tuple[str, ...]:
+    if requested:
+        missing = [c for c in requested if c.lower() not in lookup]
+        if missing:
+            raise DataError(f"{path}: --text-cols asks for {missing}, but the file's columns are {columns}")
+        return tuple(lookup[c.lower()] for c in requested)
+    for schema in TEXT_SCHEMAS:
+        if all(c in lookup for c in schema):
+            return tuple(lookup[c] for c in schema)
+    raise DataError(
+        f"{path}: no text column found. Expected title+content, title+text, text or content; "
+        f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
+    )
+
+
+def _label_column(path: Path, columns: list[str], lookup: dict[str, str], requested) -> str:
+    if requested:
+        if requested.lower() not in lookup:
+            raise DataError(f"{path}: --label-col '{requested}' is not a column; the file's columns are {columns}")
+        return lookup[requested.lower()]
+    for name in LABEL_COLUMNS:
+        if name in lookup:
+            return lookup[name]
+    raise DataError(
+        f"{path}: no label column found (looked for {', '.join(LABEL_COLUMNS)}); found columns "
+        f"{columns}. Name it with --label-col COL, or give the whole file one label: "
+        f"{path}:real or {path}:fake"
+    )
+
+
+def _row_ids(frame: pd.DataFrame, key: str) -> list[str]:
+    """``KEY:ID`` from a unique, non-empty ``id`` column, else ``KEY:ROW`` (0-based data row)."""
+    if "id" in frame.columns:
+        values = frame["id"]
+        if (values != "").all() and values.is_unique:
+            return [f"{key}:{v}" for v in values]
+    return [f"{key}:{i}" for i in range(len(frame))]
+
+
+def _compose(values: Sequence[str]) -> str:
+    """Join text parts with a space; a title that the body already starts with is not repeated."""
+    parts = [v.strip() for v in values if v and v.strip()]
+    if len(parts) == 2 and parts[1].startswith(parts[0]):
+        parts = parts[1:]
+    return " ".join(parts)

@@ -1,0 +1,119 @@
+"""The detector contract: ``predict_proba(texts) -> array (n, 2)``, column 1 = P(fake).
+
+A backend wraps one kind of model (Hugging Face, scikit-learn, ...) behind that one method so
+the evaluation spine never needs to know which it scores.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from newsbench.errors import ConfigError
+from newsbench.results import ModelInfo
+
+Progress = Callable[[int], None]
+PADDING = ("dynamic", "max_length")
+
+
+@dataclass(frozen=True)
+class DetectorOptions:
+    """Options shared by all backends; each uses the ones that apply to it.
+
+    Attributes:
+        max_length: truncate inputs to this many tokens (transformers).
+        batch_size: articles per forward pass.
+        padding: ``dynamic`` pads each length-sorted batch to its longest article;
+            ``max_length`` pads every article to max_length (the study's setup).
+        threads: intra-op threads (torch.set_num_threads / n_jobs); None keeps the default.
+        device: torch device, ``cpu`` by default.
+        allow_pickle: permit loading joblib/pickle files, which can run arbitrary code.
+        trust_remote_code: permit model code shipped with a Hugging Face checkpoint.
+    """
+
+    max_length: int = 512
+    batch_size: int = 32
+    padding: str = "dynamic"
+    threads: int | None = None
+    device: str = "cpu"
+    allow_pickle: bool = False
+    trust_remote_code: bool = False
+
+    def __post_init__(self):
+        if self.padding not in PADDING:
+            raise ConfigError(f"padding must be one of {PADDING}, got {self.padding!r}")
+        if self.max_length < 8:
+            raise ConfigError(f"max_length must be at least 8 tokens, got {self.max_length}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.threads is not None and self.threads < 1:
+            raise ConfigError(f"threads must be at least 1, got {self.threads}")
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent in the last ``predict_proba`` call, split by stage."""
+
+    tokenize_s: float = 0.0
+    inference_s: float = 0.0
+
+
+class Detector(abc.ABC):
+    """A fake-news detector.
+
+    Subclasses implement ``predict_proba`` and ``info`` and fill ``self.times`` with the seconds
+    spent tokenising/vectorising vs running the model during the last call.
+    """
+
+    backend: ClassVar[str]
+
+    def __init__(self) -> None:
+        self.times = StageTimes()
+
+    @abc.abstractmethod
+    def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Score articles.
+
+        Args:
+            texts: n article texts.
+            progress: called with the number of articles finished after each batch.
+
+        Returns:
+            float array of shape (n, 2): column 0 = P(real), column 1 = P(fake), rows sum to 1,
+            in the order of ``texts``.
+        """
+
+    @abc.abstractmethod
+    def info(self) -> ModelInfo:
+        """Path, backend, content fingerprint, parameter count and backend details."""
+
+
+def fingerprint(path: str | Path) -> str:
+    """sha256 over a file, or over a folder's file names and contents (sorted)."""
+    path = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+        with open(file, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def fake_column(labels: Sequence[object]) -> int:
+    """Which of two class labels means fake: by name (fake/false/1), else the second one."""
+    names = [str(v).strip().lower() for v in labels]
+    for cue in ("fake", "false", "1", "label_1"):
+        if cue in names:
+            return names.index(cue)
+    for cue in ("real", "true", "0", "label_0"):
+        if cue in names:
+            return 1 - names.index(cue)
+    return 1

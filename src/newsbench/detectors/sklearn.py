@@ -1,0 +1,99 @@
+"""scikit-learn pipelines (e.g. TF-IDF + logistic regression) saved with joblib.
+
+joblib files are pickles: loading one runs whatever code it contains, so it needs an explicit
+``allow_pickle=True`` (``--allow-pickle``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from newsbench.detectors.base import Detector, DetectorOptions, Progress, fake_column, fingerprint
+from newsbench.errors import ModelError
+from newsbench.results import ModelInfo
+
+CHUNK = 2000
+
+
+class SklearnDetector(Detector):
+    """A fitted estimator with ``predict_proba`` over raw texts (usually a Pipeline)."""
+
+    backend = "sklearn"
+
+    def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
+        super().__init__()
+        path = Path(model).expanduser()
+        if path.is_dir():
+            path = path / "model.joblib"
+        if not path.is_file():
+            raise ModelError(f"model not found: {path}")
+        if not options.allow_pickle:
+            raise ModelError(
+                f"{path} is a joblib (pickle) file, and loading a pickle runs any code it contains. "
+                "If you trust where it came from (e.g. you trained it with newsbench train), "
+                "pass --allow-pickle"
+            )
+        import joblib
+
+        try:
+            self.pipeline = joblib.load(path)
+        except Exception as exc:  # unpickling can fail in many ways
+            raise ModelError(f"could not load {path}: {exc}") from exc
+        if not hasattr(self.pipeline, "predict_proba"):
+            raise ModelError(f"{path}: {type(self.pipeline).__name__} has no predict_proba")
+        classes = list(getattr(self.pipeline, "classes_", [0, 1]))
+        if len(classes) != 2:
+            raise ModelError(f"{path}: the estimator has {len(classes)} classes ({classes}); newsbench needs 2")
+        self.fake_index = fake_column(classes)
+        self.path, self.file, self.options = str(model), path, options
+        if options.threads:
+            _set_jobs(self.pipeline, options.threads)
+
+    def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        steps = getattr(self.pipeline, "steps", None)
+        head, tail = (self.pipeline[:-1], self.pipeline[-1]) if steps and len(steps) > 1 else (None, self.pipeline)
+        out, tokenize_s, inference_s = [], 0.0, 0.0
+        for begin in range(0, len(texts), CHUNK):
+            chunk = list(texts[begin:begin + CHUNK])
+            t0 = time.perf_counter()
+            features = head.transform(chunk) if head is not None else chunk
+            t1 = time.perf_counter()
+            out.append(np.asarray(tail.predict_proba(features), dtype=float))
+            t2 = time.perf_counter()
+            tokenize_s, inference_s = tokenize_s + t1 - t0, inference_s + t2 - t1
+            if progress:
+                progress(len(chunk))
+        self.times.tokenize_s, self.times.inference_s = tokenize_s, inference_s
+        probs = np.concatenate(out) if out else np.empty((0, 2))
+        return probs[:, [1 - self.fake_index, self.fake_index]]
+
+    def info(self) -> ModelInfo:
+        steps = getattr(self.pipeline, "steps", None)
+        names = [type(s).__name__ for _, s in steps] if steps else [type(self.pipeline).__name__]
+        return ModelInfo(
+            path=self.path,
+            backend=self.backend,
+            fingerprint=fingerprint(self.file),
+            parameters=_count_parameters(self.pipeline),
+            details={"pipeline": " -> ".join(names), "file": str(self.file)},
+        )
+
+
+def _set_jobs(estimator, threads: int) -> None:
+    for name in estimator.get_params(deep=True):
+        if name == "n_jobs" or name.endswith("__n_jobs"):
+            estimator.set_params(**{name: threads})
+
+
+def _count_parameters(estimator) -> int | None:
+    """Learned numbers in the final estimator: coefficients, or tree nodes for forests."""
+    final = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if hasattr(final, "coef_"):
+        return int(np.size(final.coef_) + np.size(getattr(final, "intercept_", 0)))
+    if hasattr(final, "estimators_"):
+        return int(sum(t.tree_.node_count for t in final.estimators_))
+    return None

@@ -1,0 +1,213 @@
+"""The evaluation spine: load data, load detector, predict, score, analyse, save.
+
+``evaluate(config)`` returns a ``Run`` (the typed result plus per-row predictions and skipped
+rows); ``save_run`` writes results.json, predictions.csv, skipped.csv and the reports.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from newsbench import analysis, metrics
+from newsbench.config import EvalConfig
+from newsbench.data import DataSpec, Dataset, LoadOptions, fingerprints, load_dataset, load_datasets
+from newsbench.detectors import Detector, load_detector
+from newsbench.errors import ConfigError, DataError, ModelError
+from newsbench.results import (
+    Confusion, Curves, Evaluation, Metrics, ModelCard, RunResult, Timing, capture_environment,
+    from_json, to_dict, to_json, write_atomic,
+)
+
+ProgressFactory = Callable[[str, int], Callable[[int], None]]
+CURVE_POINTS = 200
+
+
+@dataclass
+class Run:
+    """One evaluation run: the result object and the per-row tables behind it."""
+
+    result: RunResult
+    predictions: pd.DataFrame
+    skipped: pd.DataFrame
+
+
+def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run:
+    """Score a detector on every configured dataset.
+
+    Args:
+        config: validated settings.
+        progress: optional factory ``(description, total) -> advance(n)`` for progress bars.
+    """
+    started = time.time()
+    specs = [DataSpec.parse(s) for s in config.data]  # fail on a bad path before loading a model
+    card, model_dir = load_model_card(config.model)
+    threshold = resolve_threshold(config.threshold, card)
+    options = config.load_options(card.preprocessing if card else None)
+    detector = load_detector(config.model, config.backend, config.detector_options())
+    environment = capture_environment(config.seed, config.threads, started)
+
+    datasets = load_datasets(specs, options) if specs else []
+    if config.heldout:
+        datasets.insert(0, heldout_dataset(card, model_dir, options))
+    seen = training_fingerprints(model_dir, config.train_data, options)
+
+    scored = [score_dataset(ds, detector, threshold, card, seen, config, progress) for ds in datasets]
+    result = RunResult(
+        model=detector.info(),
+        environment=environment,
+        config={k: to_dict(v) for k, v in asdict(config).items()},
+        evaluations=[evaluation for evaluation, _, _ in scored],
+    )
+    return Run(
+        result,
+        pd.concat([p for _, p, _ in scored], ignore_index=True),
+        pd.concat([s for _, _, s in scored], ignore_index=True),
+    )
+
+
+def score_dataset(
+    dataset: Dataset, detector: Detector, threshold: float, card: ModelCard | None,
+    seen: np.ndarray | None, config: EvalConfig, progress: ProgressFactory | None = None,
+) -> tuple[Evaluation, pd.DataFrame, pd.DataFrame]:
+    """Predict, score and analyse one dataset; returns the evaluation, predictions and skipped rows."""
+    if seen is not None and len(seen) and not config.keep_leaked:
+        dataset = dataset.exclude(np.isin(fingerprints(dataset.texts), seen), "in_training_data",
+                                  "text also occurs in the detector's training data")
+    if len(dataset.rows) == 0:
+        raise DataError(f"{dataset.name}: no scorable rows left (skipped: {dataset.skipped_counts()})")
+
+    texts, y = dataset.texts, dataset.labels
+    advance = progress(f"scoring {dataset.name}", len(texts)) if progress else None
+    start = time.perf_counter()
+    probs = detector.predict_proba(texts, advance)
+    total = time.perf_counter() - start
+    if probs.shape != (len(texts), 2) or not np.all(np.isfinite(probs)):
+        raise ModelError(f"{type(detector).__name__} returned scores of shape {probs.shape} "
+                         f"(finite: {bool(np.all(np.isfinite(probs)))}); expected ({len(texts)}, 2)")
+    prob = probs[:, 1]
+    pred = (prob >= threshold).astype(np.int64)
+
+    values = metrics.compute(y, prob, threshold)
+    cis = metrics.bootstrap(y, prob, threshold, config.n_bootstrap, config.seed) if config.n_bootstrap else None
+    groups = analysis.resolve_groups(dataset.metadata_columns, config.group_by)
+    confusion = metrics.Confusion.from_predictions(y, pred)
+    fpr, tpr, _ = metrics.roc_points(y, prob)
+    recall, precision = metrics.pr_points(y, prob)
+    evaluation = Evaluation(
+        dataset=dataset.name,
+        files=dataset.files,
+        n_input=dataset.n_input,
+        n=len(y),
+        n_real=confusion.n_real,
+        n_fake=confusion.n_fake,
+        skipped=dataset.skipped_counts(),
+        threshold=threshold,
+        metrics=Metrics.from_values(values, cis),
+        confusion=Confusion(confusion.tn, confusion.fp, confusion.fn, confusion.tp),
+        thresholds=analysis.threshold_analysis(y, prob, threshold, card.threshold if card else None),
+        groups=[analysis.group_breakdown(dataset.rows, y, prob, pred, g) for g in groups],
+        errors=analysis.error_examples(dataset.rows, y, prob, pred, config.n_errors, config.seed),
+        timing=Timing(len(y), detector.times.tokenize_s, detector.times.inference_s, total,
+                      1000 * total / len(y)),
+        curves=Curves(_thin(fpr, tpr), _thin(recall, precision), metrics.reliability(y, prob)),
+    )
+    evaluation = _with_notes(evaluation, analysis.diagnose(evaluation))
+
+    group_cols = sorted({c for g in groups for c in g.split("+") if c != "label"})
+    predictions = pd.DataFrame({
+        "id": dataset.rows["id"], "dataset": dataset.name, "label": y, "pred": pred, "prob_fake": prob,
+    })
+    for col in group_cols:
+        predictions[col] = dataset.rows[col].to_numpy()
+    skipped = dataset.skipped.assign(dataset=dataset.name)[["id", "dataset", "reason", "detail"]]
+    return evaluation, predictions, skipped
+
+
+def save_run(run: Run, out: Path) -> dict[str, Path]:
+    """Write results.json, predictions.csv, skipped.csv, report.md, report.html and plots.
+
+    Everything is rendered in memory first, then each file is written atomically, so a
+    failure leaves no half-written results.
+    """
+    from newsbench.report import render
+
+    files = {
+        "results.json": to_json(run.result),
+        "predictions.csv": run.predictions.to_csv(index=False, float_format="%.6g"),
+        "skipped.csv": run.skipped.to_csv(index=False),
+        **render(run.result),
+    }
+    out = Path(out)
+    written = {}
+    for name, content in files.items():
+        write_atomic(out / name, content)
+        written[name] = out / name
+    return written
+
+
+def load_model_card(model: str) -> tuple[ModelCard | None, Path | None]:
+    """The ``model.json`` that newsbench train wrote beside a model, if there is one."""
+    path = Path(model).expanduser()
+    folder = path if path.is_dir() else path.parent
+    card_path = folder / "model.json"
+    if not path.exists() or not card_path.exists():
+        return None, None
+    return from_json(ModelCard, card_path.read_text()), folder
+
+
+def resolve_threshold(threshold: float | str, card: ModelCard | None) -> float:
+    if threshold != "validation":
+        return float(threshold)
+    if card is None:
+        raise ConfigError("--threshold validation needs a model trained by newsbench (a model.json "
+                          "with a validation threshold); pass a number instead")
+    return card.threshold
+
+
+def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: LoadOptions) -> Dataset:
+    """Rebuild the model's held-out test split from its training files and saved split ids."""
+    if card is None or model_dir is None or not (model_dir / "split.json").exists():
+        raise ConfigError("--heldout needs a model folder written by newsbench train (model.json + split.json)")
+    trained = LoadOptions.from_dict(card.preprocessing)
+    if trained.strip_datelines != options.strip_datelines:
+        raise ConfigError("--heldout with a --strip-datelines setting different from training would "
+                          "change the held-out texts; leave --strip-datelines unset")
+    for source in card.data:
+        if not Path(source.path).exists():
+            raise DataError(f"held-out split: training file {source.path} (recorded in model.json) is missing")
+    full = load_dataset([DataSpec(Path(s.path), s.file_label) for s in card.data], trained, name=card.dataset)
+    changed = [new.path for new, old in zip(full.files, card.data) if new.sha256 != old.sha256]
+    if changed:
+        raise DataError(f"held-out split: {', '.join(changed)} changed since training (sha256 differs); "
+                        "the split cannot be rebuilt")
+    split = json.loads((model_dir / "split.json").read_text())
+    return full.select(split["test"], f"{card.dataset} (held-out test)")
+
+
+def training_fingerprints(model_dir: Path | None, train_data: list[str], options: LoadOptions) -> np.ndarray | None:
+    """Hashes of texts the detector was trained on: its saved fingerprints plus --train-data files."""
+    parts = []
+    if model_dir is not None and (model_dir / "train_fingerprints.npy").exists():
+        parts.append(np.load(model_dir / "train_fingerprints.npy"))
+    for spec in train_data:
+        parts.append(fingerprints(load_dataset([DataSpec.parse(spec)], options).texts))
+    return np.concatenate(parts) if parts else None
+
+
+def _thin(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
+    """At most CURVE_POINTS points of a curve, first and last kept."""
+    keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), CURVE_POINTS)).round().astype(int))
+    return [(float(x[i]), float(y[i])) for i in keep]
+
+
+def _with_notes(evaluation: Evaluation, notes: list[str]) -> Evaluation:
+    from dataclasses import replace
+
+    return replace(evaluation, notes=notes)

@@ -1,0 +1,97 @@
+"""Figures for the reports, returned as PNG bytes (matplotlib, no display needed)."""
+
+from __future__ import annotations
+
+import io
+
+from newsbench.results import Evaluation
+
+
+def _figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt, *plt.subplots(1, columns, figsize=(width, height), dpi=100)
+
+
+def _png(plt, fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def confusion(evaluation: Evaluation) -> bytes:
+    """Confusion-matrix heatmap with counts and row percentages."""
+    import numpy as np
+
+    c = evaluation.confusion
+    counts = np.array([[c.tn, c.fp], [c.fn, c.tp]])
+    rows = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, rows, out=np.zeros((2, 2)), where=rows > 0)
+    plt, fig, ax = _figure(4.2, 3.6)
+    ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
+    for i in range(2):
+        for j in range(2):
+            ax.text(j, i, f"{counts[i, j]:,}\n{share[i, j]:.1%}", ha="center", va="center",
+                    color="white" if share[i, j] > 0.6 else "black", fontsize=11)
+    ax.set_xticks([0, 1], ["pred real", "pred fake"])
+    ax.set_yticks([0, 1], ["real", "fake"])
+    ax.set_title(f"{evaluation.dataset} (threshold {evaluation.threshold:.3g})", fontsize=10)
+    return _png(plt, fig)
+
+
+def curves(evaluations: list[Evaluation]) -> bytes:
+    """ROC and precision-recall curves, one line per dataset with both classes."""
+    plt, fig, (roc, pr) = _figure(10, 4.2, columns=2)
+    for ev in evaluations:
+        if not ev.curves.roc or ev.n_real == 0 or ev.n_fake == 0:
+            continue
+        x, y = zip(*ev.curves.roc)
+        roc.plot(x, y, label=f"{ev.dataset} (AUC {ev.metrics.roc_auc.value:.2f})")
+        r, p = zip(*ev.curves.pr)
+        pr.plot(r, p, label=f"{ev.dataset} (AP {ev.metrics.pr_auc.value:.2f})")
+    roc.plot([0, 1], [0, 1], ls=":", color="grey")
+    roc.set(xlabel="false positive rate (real flagged)", ylabel="true positive rate (fakes caught)", title="ROC")
+    pr.set(xlabel="recall (fake)", ylabel="precision (fake)", title="Precision-recall", ylim=(0, 1.02))
+    for ax in (roc, pr):
+        ax.legend(fontsize=8, loc="lower right" if ax is roc else "lower left")
+        ax.grid(alpha=0.3)
+    return _png(plt, fig)
+
+
+def reliability(evaluations: list[Evaluation]) -> bytes:
+    """Reliability diagram: mean P(fake) vs observed fraction of fakes per probability bin."""
+    plt, fig, ax = _figure(5.5, 4.2)
+    ax.plot([0, 1], [0, 1], ls=":", color="grey", label="perfect calibration")
+    for ev in evaluations:
+        if ev.curves.reliability:
+            _, mean_p, frac, count = zip(*ev.curves.reliability)
+            ax.plot(mean_p, frac, marker="o", label=f"{ev.dataset} (ECE {ev.metrics.ece.value:.2f})")
+    ax.set(xlabel="mean predicted P(fake)", ylabel="observed fraction fake", xlim=(0, 1), ylim=(0, 1),
+           title="Calibration")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    return _png(plt, fig)
+
+
+def accuracy(evaluations: list[Evaluation]) -> bytes:
+    """Accuracy and ROC AUC per dataset with 95% intervals: the headline of a report."""
+    import numpy as np
+
+    plt, fig, ax = _figure(max(5.0, 1.6 * len(evaluations) + 2), 4.0)
+    x = np.arange(len(evaluations))
+    for offset, name, label in ((-0.18, "accuracy", "accuracy"), (0.18, "roc_auc", "ROC AUC")):
+        values = [getattr(ev.metrics, name) for ev in evaluations]
+        heights = [v.value if v.value == v.value else 0 for v in values]
+        errors = np.array([[v.value - v.ci95[0], v.ci95[1] - v.value] if v.ci95 and v.ci95[0] == v.ci95[0]
+                           else [0, 0] for v in values]).T
+        ax.bar(x + offset, heights, width=0.36, yerr=errors, capsize=3, label=label)
+    ax.axhline(0.5, ls=":", color="grey")
+    ax.set_xticks(x, [ev.dataset for ev in evaluations], rotation=15, ha="right", fontsize=8)
+    ax.set(ylim=(0, 1.05), title="Accuracy and ROC AUC with 95% intervals")
+    ax.legend(fontsize=8)
+    return _png(plt, fig)

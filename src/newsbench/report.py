@@ -1,0 +1,136 @@
+"""Markdown and self-contained HTML reports rendered from a ``RunResult``.
+
+The numbers are formatted once here (a small view model); the two Jinja templates only lay
+them out, so the Markdown and HTML reports always say the same thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+
+from newsbench import plots
+from newsbench.results import Estimate, Evaluation, RunResult
+
+SUMMARY_ROWS = (
+    ("Accuracy", "accuracy"),
+    ("Precision (weighted)", "precision_weighted"),
+    ("Recall (weighted)", "recall_weighted"),
+    ("F1 (weighted)", "f1_weighted"),
+    ("F1 (macro)", "f1_macro"),
+    ("Balanced accuracy", "balanced_accuracy"),
+    ("ROC AUC", "roc_auc"),
+    ("PR AUC (average precision, fake)", "pr_auc"),
+    ("False positive rate", "fpr"),
+    ("False negative rate", "fnr"),
+    ("Brier score", "brier"),
+    ("Expected calibration error", "ece"),
+)
+
+
+@dataclass
+class Section:
+    """One dataset's part of the report, already formatted."""
+
+    evaluation: Evaluation
+    slug: str
+    sentences: list[str]
+    plots: dict[str, str] = field(default_factory=dict)
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def fmt_estimate(estimate: Estimate, digits: int = 4) -> str:
+    if estimate.value != estimate.value:
+        return "n/a"
+    if not estimate.ci95 or estimate.ci95[0] != estimate.ci95[0]:
+        return fmt(estimate.value, digits)
+    lo, hi = estimate.ci95
+    return f"{estimate.value:.{digits}f} [{lo:.3f}, {hi:.3f}]"
+
+
+def rate_sentences(ev: Evaluation) -> list[str]:
+    """FPR and FNR in words, with counts: what a reader of the study's table wanted."""
+    c, m = ev.confusion, ev.metrics
+    out = []
+    if ev.n_real:
+        out.append(f"{c.fp:,} of {ev.n_real:,} real articles flagged as fake (FPR {fmt(m.fpr.value)}).")
+    if ev.n_fake:
+        out.append(f"{c.fn:,} of {ev.n_fake:,} fake articles missed (FNR {fmt(m.fnr.value)}).")
+    return out
+
+
+def summary_table(evaluations: list[Evaluation]) -> list[list[str]]:
+    """Rows of the summary table: metric label, then one cell per dataset."""
+    rows = [["Articles scored (real / fake)"] + [f"{e.n:,} ({e.n_real:,} / {e.n_fake:,})" for e in evaluations]]
+    rows.append(["Rows skipped"] + [
+        f"{sum(e.skipped.values()):,}" + (" (" + ", ".join(f"{k}: {v:,}" for k, v in sorted(e.skipped.items())) + ")"
+                                          if e.skipped else "")
+        for e in evaluations
+    ])
+    rows.append(["Decision threshold"] + [fmt(e.threshold, 3) for e in evaluations])
+    for label, name in SUMMARY_ROWS:
+        cells = []
+        for e in evaluations:
+            cell = fmt_estimate(getattr(e.metrics, name))
+            if name == "fpr" and e.n_real:
+                cell += f" ({e.confusion.fp:,} of {e.n_real:,} real flagged)"
+            if name == "fnr" and e.n_fake:
+                cell += f" ({e.confusion.fn:,} of {e.n_fake:,} fakes missed)"
+            cells.append(cell)
+        rows.append([label] + cells)
+    rows.append(["Confusion (tn / fp / fn / tp)"] + [
+        f"{e.confusion.tn:,} / {e.confusion.fp:,} / {e.confusion.fn:,} / {e.confusion.tp:,}" for e in evaluations
+    ])
+    rows.append(["Inference time (ms per article)"] + [f"{e.timing.ms_per_article:.3f}" for e in evaluations])
+    return rows
+
+
+def render(result: RunResult) -> dict[str, str | bytes]:
+    """Render report.md, report.html and the plot PNGs.
+
+    Returns:
+        file name (relative to the run folder) -> content.
+    """
+    import jinja2
+
+    evaluations = result.evaluations
+    images: dict[str, bytes] = {
+        "plots/accuracy.png": plots.accuracy(evaluations),
+        "plots/curves.png": plots.curves(evaluations),
+        "plots/calibration.png": plots.reliability(evaluations),
+    }
+    sections = []
+    for i, ev in enumerate(evaluations):
+        slug = f"{i:02d}-" + "".join(ch if ch.isalnum() else "-" for ch in ev.dataset.lower()).strip("-")
+        name = f"plots/{slug}-confusion.png"
+        images[name] = plots.confusion(ev)
+        sections.append(Section(ev, slug, rate_sentences(ev), {"confusion": name}))
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("newsbench", "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(fmt=fmt, est=fmt_estimate, md=_md_cell)
+    context = {
+        "result": result, "model": result.model, "env": result.environment,
+        "summary": summary_table(evaluations), "sections": sections,
+        "datasets": [e.dataset for e in evaluations],
+    }
+    inline = {name: "data:image/png;base64," + base64.b64encode(data).decode() for name, data in images.items()}
+    return {
+        "report.md": env.get_template("report.md.j2").render(**context, image=lambda n: n),
+        "report.html": env.get_template("report.html.j2").render(**context, image=lambda n: inline[n]),
+        **images,
+    }
+
+
+def _md_cell(text: object) -> str:
+    """Make text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")

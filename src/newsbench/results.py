@@ -1,0 +1,380 @@
+"""Typed result objects, one JSON (de)serialiser for all of them, and environment capture.
+
+Every object written to disk (``results.json``, ``model.json``) is a dataclass from this module;
+``to_json``/``from_json`` convert any of them, driven by the type hints, so the schema lives in
+one place and a round trip gives back an equal object.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import subprocess
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric value with its 95% bootstrap interval (None when not computed)."""
+
+    value: float
+    ci95: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The headline metrics of one evaluation, each with a confidence interval."""
+
+    accuracy: Estimate
+    balanced_accuracy: Estimate
+    precision_real: Estimate
+    recall_real: Estimate
+    f1_real: Estimate
+    precision_fake: Estimate
+    recall_fake: Estimate
+    f1_fake: Estimate
+    precision_macro: Estimate
+    recall_macro: Estimate
+    f1_macro: Estimate
+    precision_weighted: Estimate
+    recall_weighted: Estimate
+    f1_weighted: Estimate
+    fpr: Estimate
+    fnr: Estimate
+    roc_auc: Estimate
+    pr_auc: Estimate
+    brier: Estimate
+    ece: Estimate
+
+    @classmethod
+    def from_values(cls, values: dict[str, float], cis: dict[str, tuple[float, float]] | None = None) -> Metrics:
+        """Build from ``metrics.compute`` (and optionally ``metrics.bootstrap``) output."""
+        return cls(**{
+            f.name: Estimate(values[f.name], cis[f.name] if cis else None) for f in dataclasses.fields(cls)
+        })
+
+
+@dataclass(frozen=True)
+class Confusion:
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Metrics at one decision threshold (predict fake when P(fake) >= threshold)."""
+
+    name: str
+    threshold: float
+    accuracy: float
+    balanced_accuracy: float
+    f1_macro: float
+    fpr: float
+    fnr: float
+    predicted_fake_rate: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """Metrics for the rows that share one value of a metadata column (or a cross of two)."""
+
+    value: str
+    n: int
+    n_real: int
+    n_fake: int
+    accuracy: Estimate
+    fpr: float | None
+    fnr: float | None
+    roc_auc: float | None
+    mean_prob_fake: float
+
+
+@dataclass(frozen=True)
+class GroupBreakdown:
+    column: str
+    rows: list[GroupRow]
+    other_values: int = 0
+
+
+@dataclass(frozen=True)
+class ErrorExample:
+    """One misclassified article, as a reader needs it to judge the error."""
+
+    id: str
+    snippet: str
+    label: int
+    pred: int
+    prob_fake: float
+    metadata: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Errors:
+    """Misclassified rows: a seeded random sample (the study's view) and the most confident."""
+
+    n_errors: int
+    random: list[ErrorExample]
+    most_confident: list[ErrorExample]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock cost of scoring one dataset."""
+
+    n_articles: int
+    tokenize_s: float
+    inference_s: float
+    total_s: float
+    ms_per_article: float
+
+
+@dataclass(frozen=True)
+class Curves:
+    """Down-sampled curves for plots: ROC (fpr, tpr), PR (recall, precision), reliability bins."""
+
+    roc: list[tuple[float, float]]
+    pr: list[tuple[float, float]]
+    reliability: list[tuple[float, float, float, int]]
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    sha256: str
+    rows: int
+    text_columns: list[str]
+    label_source: str
+    file_label: int | None = None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything measured on one dataset."""
+
+    dataset: str
+    files: list[SourceFile]
+    n_input: int
+    n: int
+    n_real: int
+    n_fake: int
+    skipped: dict[str, int]
+    threshold: float
+    metrics: Metrics
+    confusion: Confusion
+    thresholds: list[OperatingPoint]
+    groups: list[GroupBreakdown]
+    errors: Errors
+    timing: Timing
+    curves: Curves
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Where and how a result was produced."""
+
+    newsbench_version: str
+    git_commit: str | None
+    python: str
+    os: str
+    cpu_model: str
+    cpu_flags: list[str]
+    cpu_count: int
+    threads: int | None
+    packages: dict[str, str]
+    seed: int
+    started_at: str
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: str
+    backend: str
+    fingerprint: str
+    parameters: int | None
+    details: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The content of ``results.json`` for ``newsbench evaluate``."""
+
+    model: ModelInfo
+    environment: Environment
+    config: dict[str, Any]
+    evaluations: list[Evaluation]
+    schema_version: str = SCHEMA_VERSION
+    kind: str = "evaluate"
+
+
+@dataclass(frozen=True)
+class SplitInfo:
+    seed: int
+    fractions: dict[str, float]
+    sizes: dict[str, int]
+    group_col: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    """The content of ``model.json``: how a detector was trained and how it scored in-domain."""
+
+    recipe: str
+    dataset: str
+    data: list[SourceFile]
+    preprocessing: dict[str, Any]
+    split: SplitInfo
+    hyperparameters: dict[str, Any]
+    threshold: float
+    threshold_criterion: str
+    validation: Metrics
+    test: Metrics
+    training_seconds: float
+    environment: Environment
+    base: str | None = None
+    schema_version: str = SCHEMA_VERSION
+    kind: str = "model"
+
+
+def to_dict(obj: Any) -> Any:
+    """Convert a result object (dataclasses, lists, dicts, tuples, floats) to JSON-ready data.
+
+    Non-finite floats become None, since JSON has no NaN.
+    """
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): to_dict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_dict(v) for v in obj]
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if hasattr(obj, "item"):  # numpy scalars
+        return to_dict(obj.item())
+    return obj
+
+
+def from_dict(cls: Any, data: Any) -> Any:
+    """Inverse of ``to_dict`` for a target type ``cls`` (a dataclass or a typing hint)."""
+    origin, args = typing.get_origin(cls), typing.get_args(cls)
+    if data is None:
+        return float("nan") if cls is float else None
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return from_dict(inner[0], data) if len(inner) == 1 else data
+    if dataclasses.is_dataclass(cls):
+        hints = typing.get_type_hints(cls)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: from_dict(hints[k], v) for k, v in data.items() if k in known})
+    if origin is list:
+        return [from_dict(args[0], v) for v in data]
+    if origin is tuple:
+        return tuple(from_dict(a, v) for a, v in zip(args, data)) if args and args[-1] is not ... else tuple(data)
+    if origin is dict:
+        return {k: from_dict(args[1], v) for k, v in data.items()}
+    if cls is float:
+        return float(data)
+    return data
+
+
+def to_json(obj: Any) -> str:
+    return json.dumps(to_dict(obj), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def from_json(cls: type, text: str) -> Any:
+    data = json.loads(text)
+    version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else SCHEMA_VERSION
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        from newsbench.errors import NewsbenchError
+
+        raise NewsbenchError(f"schema version {version} is not readable by this newsbench (reads {SCHEMA_VERSION})")
+    return from_dict(cls, data)
+
+
+def write_atomic(path: Path, content: str | bytes) -> None:
+    """Write a file via a temporary file and rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(content.encode() if isinstance(content, str) else content)
+    os.replace(tmp, path)
+
+
+PACKAGES = ("numpy", "pandas", "scikit-learn", "torch", "transformers", "tokenizers", "onnxruntime", "scipy")
+CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8", "fma", "sse4_2")
+
+
+def capture_environment(seed: int, threads: int | None = None, started: float | None = None) -> Environment:
+    """Record versions, CPU model and flags, thread count, git commit, seed and start time.
+
+    Args:
+        seed: the run's seed.
+        threads: threads the run was limited to; None records torch's count if torch is loaded.
+        started: start time (``time.time()``); default now.
+    """
+    import sys
+
+    from newsbench import __version__
+
+    if threads is None and "torch" in sys.modules:
+        threads = sys.modules["torch"].get_num_threads()
+
+    cpu_model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                cpu_model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+            if flags and cpu_model:
+                break
+    except OSError:
+        pass
+    packages = {}
+    for name in PACKAGES:
+        try:
+            packages[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return Environment(
+        newsbench_version=__version__,
+        git_commit=_git_commit(),
+        python=platform.python_version(),
+        os=platform.platform(),
+        cpu_model=cpu_model,
+        cpu_flags=[f for f in CPU_FLAGS if f in flags],
+        cpu_count=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+        threads=threads,
+        packages=packages,
+        seed=seed,
+        started_at=dt.datetime.fromtimestamp(started or dt.datetime.now().timestamp(), dt.timezone.utc)
+        .isoformat(timespec="seconds"),
+    )
+
+
+def _git_commit() -> str | None:
+    """The commit of the newsbench checkout in use (with ``+dirty``), or None if not a checkout."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
+                                text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")

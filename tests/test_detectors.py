@@ -1,0 +1,124 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from newsbench.detectors import DetectorOptions, detect_backend, load_detector
+from newsbench.detectors.base import fake_column
+from newsbench.errors import ConfigError, ModelError
+
+TEXTS = ["officials said the report", "shocking secret hoax exposed", "the ministry confirmed data",
+         "miracle cover up they do not want you to know " * 40, "election"]
+
+
+def test_fake_detector_is_deterministic_and_follows_cues():
+    detector = load_detector("fake")
+    a, b = detector.predict_proba(TEXTS), detector.predict_proba(TEXTS)
+    np.testing.assert_array_equal(a, b)
+    assert a.shape == (5, 2) and np.allclose(a.sum(axis=1), 1)
+    assert a[1, 1] > 0.5 > a[0, 1]
+    custom = load_detector("fake:election")
+    assert custom.predict_proba(["election"])[0, 1] > custom.predict_proba(["budget"])[0, 1]
+
+
+def test_backend_detection(tmp_path, tiny_bert):
+    assert detect_backend("fake") == detect_backend("fake:x") == "fake"
+    assert detect_backend(tiny_bert) == "hf"
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "model.joblib").write_bytes(b"")
+    assert detect_backend(str(tmp_path / "m")) == "sklearn"
+    assert detect_backend("google/mobilebert-uncased") == "hf"
+    with pytest.raises(ModelError, match="model not found"):
+        detect_backend(str(tmp_path / "nothing"))
+
+
+def test_unknown_backend_suggests_a_name():
+    with pytest.raises(ModelError, match="did you mean 'sklearn'"):
+        load_detector("fake", backend="sklern")
+
+
+def test_sklearn_backend_requires_pickle_opt_in(tmp_path, corpus):
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(corpus["text"], corpus["label"])
+    joblib.dump(pipe, tmp_path / "model.joblib")
+    with pytest.raises(ModelError, match="--allow-pickle"):
+        load_detector(str(tmp_path))
+    detector = load_detector(str(tmp_path), options=DetectorOptions(allow_pickle=True))
+    probs = detector.predict_proba(corpus["text"].tolist())
+    np.testing.assert_allclose(probs, pipe.predict_proba(corpus["text"]))
+    assert detector.info().parameters == pipe[-1].coef_.size + 1
+    assert detector.times.tokenize_s > 0 and detector.times.inference_s > 0
+
+
+def test_sklearn_string_classes_map_fake_to_column_one(tmp_path, corpus):
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    names = np.where(corpus["label"] == 1, "fake", "real")  # classes_ sorted: ['fake', 'real']
+    pipe = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(corpus["text"], names)
+    joblib.dump(pipe, tmp_path / "p.joblib")
+    probs = load_detector(str(tmp_path / "p.joblib"), options=DetectorOptions(allow_pickle=True)).predict_proba(
+        corpus["text"].tolist())
+    np.testing.assert_allclose(probs[:, 1], pipe.predict_proba(corpus["text"])[:, 0])
+
+
+@pytest.mark.parametrize("labels, index", [
+    (["real", "fake"], 1), (["FAKE", "REAL"], 0), ([0, 1], 1), (["LABEL_0", "LABEL_1"], 1),
+    (["true", "false"], 1), (["reliable", "unreliable"], 1),
+])
+def test_fake_column(labels, index):
+    assert fake_column(labels) == index
+
+
+def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    detector = load_detector(tiny_bert, options=DetectorOptions(batch_size=2))
+    probs = detector.predict_proba(TEXTS)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_bert).eval()
+    with torch.no_grad():
+        expected = [torch.softmax(model(**tokenizer(t, truncation=True, max_length=128, return_tensors="pt")).logits, -1)[0].numpy()
+                    for t in TEXTS]
+    np.testing.assert_allclose(probs, np.array(expected), atol=1e-5)
+    info = detector.info()
+    assert info.backend == "hf" and info.parameters == sum(p.numel() for p in model.parameters())
+    assert info.details["max_length"] == "128"  # capped by the model's position embeddings
+
+
+def test_hf_padding_modes_and_batch_sizes_agree(tiny_bert):
+    dynamic = load_detector(tiny_bert, options=DetectorOptions(batch_size=3)).predict_proba(TEXTS)
+    padded = load_detector(tiny_bert, options=DetectorOptions(batch_size=1, padding="max_length")).predict_proba(TEXTS)
+    np.testing.assert_allclose(dynamic, padded, atol=1e-5)
+
+
+def test_hf_threads_are_applied(tiny_bert):
+    detector = load_detector(tiny_bert, options=DetectorOptions(threads=1))
+    assert detector.info().details["threads"] == "1"
+
+
+def test_hf_errors_are_diagnostic(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(ModelError, match="could not load a Hugging Face classifier"):
+        load_detector(str(tmp_path))
+
+
+def test_options_are_validated():
+    with pytest.raises(ConfigError, match="padding"):
+        DetectorOptions(padding="longest")
+    with pytest.raises(ConfigError, match="batch_size"):
+        DetectorOptions(batch_size=0)
+
+
+def test_cli_help_does_not_import_torch_or_pandas():
+    code = "import sys, newsbench.cli; print('torch' in sys.modules, 'pandas' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

@@ -1,0 +1,158 @@
+"""The evaluation spine and the CLI end to end, on tiny fixtures."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from newsbench.cli import app
+from newsbench.config import EvalConfig
+from newsbench.errors import ConfigError
+from newsbench.evaluate import evaluate, save_run
+from newsbench.results import ModelCard, RunResult, from_json, to_dict, to_json
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    return result
+
+
+@pytest.fixture
+def split_files(tmp_path, corpus):
+    """An external set in the study's layout: one all-real file, one all-fake file."""
+    real = corpus[corpus.label == 0].drop(columns="label").rename(columns={"text": "content"})
+    fake = corpus[corpus.label == 1].drop(columns="label")
+    real.to_csv(tmp_path / "manual_real.csv", index=False)
+    fake.to_json(tmp_path / "fake_claude.jsonl", orient="records", lines=True)
+    return f"{tmp_path / 'manual_real.csv'}:real", f"{tmp_path / 'fake_claude.jsonl'}:fake"
+
+
+def test_evaluate_fake_detector_accounts_for_every_row(tmp_path, corpus):
+    messy = pd.concat([corpus, corpus.head(3)], ignore_index=True)  # 3 duplicates
+    messy.loc[len(messy)] = {"title": "", "text": "", "label": 0, "source": "x", "is_ai": "false"}
+    messy.loc[len(messy)] = {"title": "t", "text": "odd label", "label": "perhaps", "source": "x", "is_ai": "false"}
+    messy.to_csv(tmp_path / "messy.csv", index=False)
+
+    run = evaluate(EvalConfig(model="fake", data=[str(tmp_path / "messy.csv")], n_bootstrap=200))
+    [ev] = run.result.evaluations
+    assert ev.n_input == len(messy) == ev.n + sum(ev.skipped.values())
+    assert ev.skipped == {"duplicate": 3, "empty_text": 1, "bad_label": 1}
+    assert len(run.predictions) == ev.n and set(run.skipped["reason"]) == set(ev.skipped)
+    assert ev.confusion.tn + ev.confusion.fp == ev.n_real == (corpus.label == 0).sum()
+    assert ev.metrics.accuracy.ci95[0] <= ev.metrics.accuracy.value <= ev.metrics.accuracy.ci95[1]
+    # The fake detector scores cue words, so it separates this corpus well.
+    assert ev.metrics.roc_auc.value > 0.9
+    assert {g.column for g in ev.groups} == {"source", "is_ai", "is_ai+label"}
+    assert [p.name for p in ev.thresholds] == ["default", "oracle"]
+
+
+def test_leaked_rows_are_skipped_and_reported(tmp_path, corpus):
+    corpus.to_csv(tmp_path / "ext.csv", index=False)
+    corpus.head(10).to_csv(tmp_path / "train.csv", index=False)
+    config = EvalConfig(model="fake", data=[str(tmp_path / "ext.csv")], train_data=[str(tmp_path / "train.csv")],
+                        n_bootstrap=0)
+    [ev] = evaluate(config).result.evaluations
+    assert ev.skipped == {"in_training_data": 10} and ev.n == len(corpus) - 10
+    config.keep_leaked = True
+    assert evaluate(config).result.evaluations[0].n == len(corpus)
+
+
+def test_results_round_trip(tmp_path, corpus_csv):
+    run = evaluate(EvalConfig(model="fake", data=[corpus_csv], n_bootstrap=200))
+    text = to_json(run.result)
+    again = from_json(RunResult, text)
+    assert to_dict(again) == json.loads(text)
+    assert isinstance(again.evaluations[0].metrics.accuracy.ci95, tuple)
+
+
+def test_config_errors_name_the_field():
+    with pytest.raises(ConfigError, match="threshold"):
+        EvalConfig(model="fake", data=["x"], threshold="high")
+    with pytest.raises(ConfigError, match="n_bootstrap"):
+        EvalConfig(model="fake", data=["x"], n_bootstrap=10)
+    with pytest.raises(ConfigError, match="nothing to evaluate"):
+        EvalConfig(model="fake")
+
+
+def test_cli_evaluate_tiny_bert_on_the_study_layout(tmp_path, tiny_bert, split_files):
+    out = tmp_path / "run"
+    result = invoke("evaluate", "--model", tiny_bert, "--data", split_files[0], "--data", split_files[1],
+                    "--out", out, "--bootstrap", 200, "--batch-size", 8, "--threads", 1, "--group-by", "source,is_ai+label")
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "results.json").read_text())
+    assert data["schema_version"] and data["model"]["backend"] == "hf"
+    assert data["environment"]["threads"] == 1 and data["environment"]["packages"]["torch"]
+    [ev] = data["evaluations"]
+    assert ev["dataset"] == "manual_real+fake_claude" and (ev["n_real"], ev["n_fake"]) == (60, 60)
+    for name in ("accuracy", "precision_weighted", "recall_weighted", "f1_weighted", "f1_macro",
+                 "roc_auc", "pr_auc", "fpr", "fnr", "brier", "ece"):
+        value, (lo, hi) = ev["metrics"][name]["value"], ev["metrics"][name]["ci95"]
+        assert lo <= value <= hi, name
+    assert set(ev["confusion"]) == {"tn", "fp", "fn", "tp"} and sum(ev["confusion"].values()) == 120
+    assert ev["timing"]["n_articles"] == 120 and ev["timing"]["inference_s"] > 0
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert list(predictions.columns[:5]) == ["id", "dataset", "label", "pred", "prob_fake"]
+    assert {"source", "is_ai"} <= set(predictions.columns) and len(predictions) == 120
+    assert ((predictions.prob_fake >= 0.5).astype(int) == predictions.pred).all()
+    html = (out / "report.html").read_text()
+    assert "data:image/png;base64," in html and "manual_real+fake_claude" in html and "<img src=\"plots/" not in html
+    md = (out / "report.md").read_text()
+    assert "real articles flagged as fake" in md and "From confusion matrix" not in md
+    assert (out / "plots" / "curves.png").stat().st_size > 1000
+
+
+def test_cli_train_then_evaluate_heldout_with_sklearn(tmp_path, corpus):
+    corpus = pd.concat([corpus, corpus.assign(text=corpus.text + " again", title=corpus.title + "b")], ignore_index=True)
+    corpus.to_csv(tmp_path / "train.csv", index=False)
+    model = tmp_path / "model"
+    result = invoke("train", "--recipe", "tfidf-lr", "--data", tmp_path / "train.csv", "--out", model)
+    assert result.exit_code == 0, result.output
+    card = from_json(ModelCard, (model / "model.json").read_text())
+    assert card.split.sizes == {"train": 192, "validation": 24, "test": 24}
+    assert 0 < card.threshold < 1 and card.validation.roc_auc.value > 0.8
+
+    out = tmp_path / "run"
+    result = invoke("evaluate", "--model", model, "--heldout", "--data", tmp_path / "train.csv", "--out", out,
+                    "--bootstrap", 200)
+    assert result.exit_code != 0 and "--allow-pickle" in result.output  # pickles need the opt-in
+    assert not out.exists()  # a failed run writes nothing
+    result = invoke("evaluate", "--model", model, "--allow-pickle", "--heldout", "--data", tmp_path / "train.csv",
+                    "--threshold", "validation", "--out", out, "--bootstrap", 200)
+    assert result.exit_code == 0, result.output
+    heldout, full = from_json(RunResult, (out / "results.json").read_text()).evaluations
+    assert heldout.dataset == "train (held-out test)" and heldout.n == 24
+    # Same rows, same model: the threshold-free AUC must equal what train measured on its test split.
+    assert heldout.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value)
+    # Everything but the test split was seen in training, so it is skipped as leakage.
+    assert full.skipped == {"in_training_data": 216} and full.n == 24
+    assert heldout.threshold == pytest.approx(card.threshold)
+    assert [p.name for p in heldout.thresholds] == ["default", "validation", "oracle"]
+
+
+def test_cli_reports_bad_input_in_one_line(tmp_path):
+    (tmp_path / "bad.csv").write_text("headline,label\nx,0\n")
+    result = invoke("evaluate", "--model", "fake", "--data", tmp_path / "bad.csv", "--out", tmp_path / "run")
+    assert result.exit_code == 2
+    assert "error:" in result.output and "--text-cols" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_cli_report_rerenders(tmp_path, corpus_csv):
+    out = tmp_path / "run"
+    assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--out", out, "--bootstrap", 0).exit_code == 0
+    (out / "report.html").unlink()
+    result = invoke("report", out)
+    assert result.exit_code == 0, result.output
+    assert "news" in (out / "report.html").read_text()
+
+
+def test_save_run_writes_no_temporary_files(tmp_path, corpus_csv):
+    run = evaluate(EvalConfig(model="fake", data=[corpus_csv], n_bootstrap=0))
+    save_run(run, tmp_path / "out")
+    names = sorted(p.name for p in (tmp_path / "out").rglob("*"))
+    assert not [n for n in names if ".tmp" in n]
+    assert {"results.json", "predictions.csv", "skipped.csv", "report.md", "report.html"} <= set(names)
