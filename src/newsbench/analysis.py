@@ -118,7 +118,10 @@ def diagnose(evaluation: Evaluation) -> list[str]:
     points = {p.name: p for p in evaluation.thresholds}
     used = min(points.values(), key=lambda p: abs(p.threshold - evaluation.threshold))
     oracle = points.get("oracle")
-    if auc < 0.6:
+    if auc < 0.5:
+        notes.append(f"Ranking failure: ROC AUC {auc:.2f} is below chance; the scores rank real "
+                     "articles above fake ones here, and no choice of threshold can fix that.")
+    elif auc < 0.6:
         notes.append(f"Ranking failure: ROC AUC {auc:.2f} means the scores barely separate real from "
                      "fake here; no choice of threshold can fix that.")
     elif oracle and oracle.balanced_accuracy - used.balanced_accuracy > 0.05:

@@ -83,6 +83,7 @@ def evaluate(
     batch_size: Annotated[int, typer.Option(help="Articles per forward pass.")] = 32,
     padding: Annotated[str, typer.Option(help="dynamic (length-sorted batches) or max_length (pad all to --max-length, the study's setup).")] = "dynamic",
     threads: Annotated[Optional[int], typer.Option(help="Intra-op threads (default: library default).")] = None,
+    device: Annotated[str, typer.Option(help="torch device for Hugging Face models.")] = "cpu",
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for 95% intervals (0 = none).")] = 1000,
     errors: Annotated[int, typer.Option(help="Misclassified examples to show, per kind.")] = 5,
     seed: Annotated[int, typer.Option()] = 0,
@@ -98,7 +99,7 @@ def evaluate(
         model=model, data=data or [], backend=backend, heldout=heldout, train_data=train_data or [],
         group_by=_split(group_by), text_cols=_split(text_cols), label_col=label_col, encoding=encoding,
         strip_datelines=strip_datelines, threshold=threshold, max_length=max_length,
-        batch_size=batch_size, padding=padding, threads=threads, n_bootstrap=bootstrap,
+        batch_size=batch_size, padding=padding, threads=threads, device=device, n_bootstrap=bootstrap,
         n_errors=errors, seed=seed, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
         keep_leaked=keep_leaked,
     )
@@ -165,14 +166,16 @@ def _print_summary(result) -> None:
     from newsbench.report import fmt, fmt_estimate
 
     table = Table(title="newsbench evaluate")
-    for column in ("dataset", "n (real/fake)", "accuracy [95% CI]", "ROC AUC", "FPR", "FNR", "ms/article"):
+    for column in ("dataset", "n (real/fake)", "accuracy [95% CI]", "balanced acc.", "ROC AUC", "FPR", "FNR",
+                   "ms/article"):
         table.add_column(column)
     for ev in result.evaluations:
         m = ev.metrics
         table.add_row(ev.dataset, f"{ev.n:,} ({ev.n_real:,}/{ev.n_fake:,})", fmt_estimate(m.accuracy, 3),
-                      fmt(m.roc_auc.value, 3), fmt(m.fpr.value, 3), fmt(m.fnr.value, 3),
-                      f"{ev.timing.ms_per_article:.3f}")
-    Console().print(table)
+                      fmt(m.balanced_accuracy.value, 3), fmt(m.roc_auc.value, 3), fmt(m.fpr.value, 3),
+                      fmt(m.fnr.value, 3), f"{ev.timing.ms_per_article:.3f}")
+    out = Console()
+    Console(width=max(out.width, 140)).print(table)
 
 
 def main() -> None:

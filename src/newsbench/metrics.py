@@ -7,18 +7,15 @@ one resample, so estimates and intervals share one code path (vectorised over re
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-METRICS = (
-    "accuracy", "balanced_accuracy",
-    "precision_real", "recall_real", "f1_real",
-    "precision_fake", "recall_fake", "f1_fake",
-    "precision_macro", "recall_macro", "f1_macro",
-    "precision_weighted", "recall_weighted", "f1_weighted",
-    "fpr", "fnr", "roc_auc", "pr_auc", "brier", "ece",
-)
+from newsbench.results import Metrics
+
+# The metric names are the fields of the result type, so the two cannot drift apart.
+METRICS = tuple(f.name for f in dataclasses.fields(Metrics))
 ECE_BINS = 10
 BIASED = ("ece",)  # metrics whose bootstrap intervals are bias-corrected (see bootstrap)
 
