@@ -6,7 +6,13 @@ import pandas as pd
 import pytest
 
 from newsbench.data import (
-    DATA_DIR_ENV, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets, parse_label,
+    DATA_DIR_ENV,
+    DataSpec,
+    LoadOptions,
+    fingerprints,
+    load_dataset,
+    load_datasets,
+    parse_label,
     strip_dateline,
 )
 from newsbench.errors import DataError

@@ -86,8 +86,8 @@ def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     model = AutoModelForSequenceClassification.from_pretrained(tiny_bert).eval()
     with torch.no_grad():
-        expected = [torch.softmax(model(**tokenizer(t, truncation=True, max_length=128, return_tensors="pt")).logits, -1)[0].numpy()
-                    for t in TEXTS]
+        encoded = [tokenizer(t, truncation=True, max_length=128, return_tensors="pt") for t in TEXTS]
+        expected = [torch.softmax(model(**e).logits, -1)[0].numpy() for e in encoded]
     np.testing.assert_allclose(probs, np.array(expected), atol=1e-5)
     info = detector.info()
     assert info.backend == "hf" and info.parameters == sum(p.numel() for p in model.parameters())

@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -81,7 +80,8 @@ def test_config_errors_name_the_field():
 def test_cli_evaluate_tiny_bert_on_the_study_layout(tmp_path, tiny_bert, split_files):
     out = tmp_path / "run"
     result = invoke("evaluate", "--model", tiny_bert, "--data", split_files[0], "--data", split_files[1],
-                    "--out", out, "--bootstrap", 200, "--batch-size", 8, "--threads", 1, "--group-by", "source,is_ai+label")
+                    "--out", out, "--bootstrap", 200, "--batch-size", 8, "--threads", 1,
+                    "--group-by", "source,is_ai+label")
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text())
     assert data["schema_version"] and data["model"]["backend"] == "hf"
@@ -106,7 +106,8 @@ def test_cli_evaluate_tiny_bert_on_the_study_layout(tmp_path, tiny_bert, split_f
 
 
 def test_cli_train_then_evaluate_heldout_with_sklearn(tmp_path, corpus):
-    corpus = pd.concat([corpus, corpus.assign(text=corpus.text + " again", title=corpus.title + "b")], ignore_index=True)
+    variants = corpus.assign(text=corpus.text + " again", title=corpus.title + "b")
+    corpus = pd.concat([corpus, variants], ignore_index=True)
     corpus.to_csv(tmp_path / "train.csv", index=False)
     model = tmp_path / "model"
     result = invoke("train", "--recipe", "tfidf-lr", "--data", tmp_path / "train.csv", "--out", model)
@@ -156,3 +157,32 @@ def test_save_run_writes_no_temporary_files(tmp_path, corpus_csv):
     names = sorted(p.name for p in (tmp_path / "out").rglob("*"))
     assert not [n for n in names if ".tmp" in n]
     assert {"results.json", "predictions.csv", "skipped.csv", "report.md", "report.html"} <= set(names)
+
+
+def test_max_rows_samples_and_accounts_for_the_rest(tmp_path, corpus_csv):
+    config = EvalConfig(model="fake", data=[corpus_csv], n_bootstrap=0, max_rows=50, seed=3)
+    run = evaluate(config)
+    [ev] = run.result.evaluations
+    assert ev.n == 50 and ev.skipped == {"not_sampled": 70} and ev.n_input == 120
+    again = evaluate(config)
+    assert run.predictions["id"].tolist() == again.predictions["id"].tolist()
+
+
+def test_compare_pairs_rows_and_runs_mcnemar(tmp_path, corpus_csv):
+    for name, model in (("a", "fake"), ("b", "fake:number")):
+        assert invoke("evaluate", "--model", model, "--data", corpus_csv, "--out", tmp_path / name,
+                      "--bootstrap", 0).exit_code == 0
+    result = invoke("compare", tmp_path / "a", tmp_path / "b", "--out", tmp_path / "cmp")
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "cmp" / "comparison.json").read_text())
+    [ds] = data["datasets"]
+    assert ds["n_common"] == 120 and len(ds["scores"]) == 2
+    a = pd.read_csv(tmp_path / "a" / "predictions.csv")
+    b = pd.read_csv(tmp_path / "b" / "predictions.csv").set_index("id").loc[a["id"]]
+    right_a, right_b = (a["pred"] == a["label"]).to_numpy(), (b["pred"] == b["label"]).to_numpy()
+    [test] = ds["tests"]
+    assert test["only_reference_right"] == int((right_a & ~right_b).sum())
+    assert test["only_other_right"] == int((~right_a & right_b).sum())
+    assert test["p_value"] < 0.05  # cue words beat the uninformative "number" cue
+    assert "McNemar" in (tmp_path / "cmp" / "comparison.md").read_text()
+    assert invoke("compare", tmp_path / "a").exit_code == 2

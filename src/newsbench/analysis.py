@@ -28,7 +28,9 @@ def operating_point(name: str, y: np.ndarray, prob: np.ndarray, threshold: float
     )
 
 
-def threshold_analysis(y: np.ndarray, prob: np.ndarray, threshold: float, validation: float | None) -> list[OperatingPoint]:
+def threshold_analysis(
+    y: np.ndarray, prob: np.ndarray, threshold: float, validation: float | None
+) -> list[OperatingPoint]:
     """Metrics at 0.5, at the detector's validation-chosen threshold, at the threshold in use,
     and at the oracle threshold chosen on these very rows (an upper bound, not a result)."""
     points = [operating_point("default", y, prob, 0.5, "argmax of the two class probabilities")]

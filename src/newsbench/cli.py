@@ -54,11 +54,22 @@ class _Bars:
 
     def __call__(self, description: str, total: int):
         task = self.progress.add_task(description, total=total)
-        return lambda n: self.progress.advance(task, n)
+
+        def advance(n: int, description: str | None = None) -> None:
+            self.progress.update(task, advance=n, **({"description": description} if description else {}))
+
+        return advance
 
 
 def _progress():
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
@@ -79,7 +90,7 @@ def evaluate(
     encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV/JSONL files.")] = "utf-8",
     strip_datelines: Annotated[Optional[bool], typer.Option("--strip-datelines/--keep-datelines", help="Default: as the model was trained.")] = None,
     threshold: Annotated[str, typer.Option(help="Decision threshold on P(fake), or 'validation' for the model's own.")] = "0.5",
-    max_length: Annotated[int, typer.Option(help="Truncate articles to this many tokens.")] = 512,
+    max_length: Annotated[Optional[int], typer.Option(help="Truncate articles to this many tokens (default: as fine-tuned, else 512).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per forward pass.")] = 32,
     padding: Annotated[str, typer.Option(help="dynamic (length-sorted batches) or max_length (pad all to --max-length, the study's setup).")] = "dynamic",
     threads: Annotated[Optional[int], typer.Option(help="Intra-op threads (default: library default).")] = None,
@@ -90,10 +101,12 @@ def evaluate(
     allow_pickle: Annotated[bool, typer.Option(help="Allow loading joblib/pickle models (they can run code).")] = False,
     trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
     keep_leaked: Annotated[bool, typer.Option(help="Score rows that also occur in the training data instead of skipping them.")] = False,
+    max_rows: Annotated[Optional[int], typer.Option(help="Score a seeded random sample of at most N rows per dataset; the rest are listed as skipped.")] = None,
 ):
     """Score a detector on one or more datasets and write results and reports."""
     from newsbench.config import EvalConfig
-    from newsbench.evaluate import evaluate as run_evaluation, save_run
+    from newsbench.evaluate import evaluate as run_evaluation
+    from newsbench.evaluate import save_run
 
     config = EvalConfig(
         model=model, data=data or [], backend=backend, heldout=heldout, train_data=train_data or [],
@@ -101,7 +114,7 @@ def evaluate(
         strip_datelines=strip_datelines, threshold=threshold, max_length=max_length,
         batch_size=batch_size, padding=padding, threads=threads, device=device, n_bootstrap=bootstrap,
         n_errors=errors, seed=seed, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
-        keep_leaked=keep_leaked,
+        keep_leaked=keep_leaked, max_rows=max_rows,
     )
     with _progress() as progress:
         run = run_evaluation(config, _Bars(progress))
@@ -113,17 +126,31 @@ def evaluate(
 @app.command()
 @_diagnosed
 def train(
-    recipe: Annotated[str, typer.Option(help="tfidf-lr or tfidf-rf.")],
     data: Annotated[list[str], typer.Option(help=DATA_HELP)],
     out: Annotated[Path, typer.Option(help="Model folder to write.")],
+    recipe: Annotated[str, typer.Option(help="tfidf-lr, tfidf-rf, or finetune (a transformer).")] = "tfidf-lr",
+    base: Annotated[str, typer.Option(help="finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a hub id.")] = "minilm-l6",
     strip_datelines: Annotated[bool, typer.Option(help="Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")] = False,
     text_cols: Annotated[Optional[str], typer.Option(help="Comma-separated text columns.")] = None,
+    text_template: Annotated[Optional[str], typer.Option(help="Build the text from columns, e.g. '{title} {text}'.")] = None,
     label_col: Annotated[Optional[str], typer.Option()] = None,
     encoding: Annotated[str, typer.Option()] = "utf-8",
-    val_size: Annotated[float, typer.Option(help="Validation fraction (threshold choice).")] = 0.1,
+    val_size: Annotated[float, typer.Option(help="Validation fraction (early stopping, threshold).")] = 0.1,
     test_size: Annotated[float, typer.Option(help="Held-out test fraction (evaluate --heldout).")] = 0.1,
+    group_col: Annotated[Optional[str], typer.Option(help="Keep rows sharing this column's value in one split, e.g. news_id.")] = None,
     seed: Annotated[int, typer.Option()] = 0,
     threads: Annotated[Optional[int], typer.Option()] = None,
+    epochs: Annotated[int, typer.Option(help="finetune: passes over the training split.")] = 1,
+    batch_size: Annotated[int, typer.Option(help="finetune: articles per micro-batch.")] = 16,
+    grad_accum: Annotated[int, typer.Option(help="finetune: micro-batches per optimizer step.")] = 1,
+    lr: Annotated[float, typer.Option(help="finetune: peak AdamW learning rate.")] = 5e-5,
+    weight_decay: Annotated[float, typer.Option()] = 0.01,
+    warmup_ratio: Annotated[float, typer.Option(help="finetune: share of steps spent warming up.")] = 0.1,
+    max_length: Annotated[int, typer.Option(help="finetune: truncate articles to this many tokens.")] = 256,
+    eval_every: Annotated[int, typer.Option(help="finetune: validate every N optimizer steps (0 = once per epoch).")] = 100,
+    patience: Annotated[int, typer.Option(help="finetune: stop after N validations without improvement (0 = never).")] = 3,
+    max_minutes: Annotated[float, typer.Option(help="finetune: training-time budget in minutes; best weights are kept (0 = none).")] = 20.0,
+    resume: Annotated[bool, typer.Option(help="finetune: continue from OUT/checkpoint.pt after an interruption.")] = False,
 ):
     """Train a detector and write a model folder that evaluate takes as is."""
     from newsbench.config import TrainConfig
@@ -132,15 +159,18 @@ def train(
 
     config = TrainConfig(
         recipe=recipe, data=data, out=out, strip_datelines=strip_datelines, text_cols=_split(text_cols),
-        label_col=label_col, encoding=encoding, val_size=val_size, test_size=test_size, seed=seed,
-        threads=threads,
+        text_template=text_template, label_col=label_col, encoding=encoding, val_size=val_size,
+        test_size=test_size, group_col=group_col, seed=seed, threads=threads, base=base, epochs=epochs,
+        batch_size=batch_size, grad_accum=grad_accum, lr=lr, weight_decay=weight_decay,
+        warmup_ratio=warmup_ratio, max_length=max_length, eval_every=eval_every or None, patience=patience,
+        max_minutes=max_minutes or None, resume=resume,
     )
     with _progress() as progress:
         card = run_training(config, _Bars(progress))
     console.print(
-        f"trained {card.recipe} on {card.split.sizes['train']:,} articles in {card.training_seconds:.1f}s; "
-        f"held-out test accuracy {fmt_estimate(card.test.accuracy)}, ROC AUC {fmt_estimate(card.test.roc_auc)}; "
-        f"validation threshold {card.threshold:.3f}\nmodel: {out}"
+        f"trained {card.recipe}{' from ' + card.base if card.base else ''} on {card.split.sizes['train']:,} articles "
+        f"in {card.training_seconds:.1f}s ({card.stopped}); held-out test accuracy {fmt_estimate(card.test.accuracy)}, "
+        f"ROC AUC {fmt_estimate(card.test.roc_auc)}; validation threshold {card.threshold:.3f}\nmodel: {out}"
     )
 
 
@@ -158,6 +188,26 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A folder written by new
     for name, content in render(from_json(RunResult, path.read_text())).items():
         write_atomic(run_dir / name, content)
     console.print(f"report: {run_dir / 'report.html'}")
+
+
+@app.command()
+@_diagnosed
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="Two or more folders written by newsbench evaluate; the first is the reference.")],
+    out: Annotated[Optional[Path], typer.Option(help="Folder for comparison.json and comparison.md (default: the first run).")] = None,
+):
+    """Compare detectors on the rows they all scored, with exact McNemar tests."""
+    from newsbench.compare import compare as run_compare
+    from newsbench.compare import markdown
+    from newsbench.results import to_json, write_atomic
+
+    comparison = run_compare(runs)
+    out = out or runs[0]
+    text = markdown(comparison)
+    write_atomic(out / "comparison.json", to_json(comparison))
+    write_atomic(out / "comparison.md", text)
+    Console(width=160).print(text, markup=False, highlight=False)
+    console.print(f"comparison: {out / 'comparison.md'}")
 
 
 def _print_summary(result) -> None:

@@ -23,8 +23,11 @@ class EvalConfig:
         strip_datelines: None = as the model was trained (model.json), else force on/off.
         threshold: a probability in (0, 1), or ``"validation"`` for the model's own
             validation-chosen threshold.
+        max_length: truncation in tokens; None = as the model was fine-tuned, else 512.
         n_bootstrap: bootstrap resamples for confidence intervals (0 = none).
         keep_leaked: score rows that also occur in the training data instead of skipping them.
+        max_rows: score a seeded random sample of at most this many rows per dataset (None = all);
+            the rest are listed as skipped (``not_sampled``).
     """
 
     model: str
@@ -38,7 +41,7 @@ class EvalConfig:
     encoding: str = "utf-8"
     strip_datelines: bool | None = None
     threshold: float | str = 0.5
-    max_length: int = 512
+    max_length: int | None = None
     batch_size: int = 32
     padding: str = "dynamic"
     threads: int | None = None
@@ -49,8 +52,11 @@ class EvalConfig:
     allow_pickle: bool = False
     trust_remote_code: bool = False
     keep_leaked: bool = False
+    max_rows: int | None = None
 
     def __post_init__(self):
+        if self.max_rows is not None and self.max_rows < 10:
+            raise ConfigError(f"max_rows must be at least 10, got {self.max_rows}")
         if not self.data and not self.heldout:
             raise ConfigError("nothing to evaluate: give --data FILE (repeatable) and/or --heldout")
         if isinstance(self.threshold, str):
@@ -76,9 +82,11 @@ class EvalConfig:
         self.text_cols = tuple(self.text_cols) if self.text_cols else None
         self.detector_options()  # validates batch size, max length, threads
 
-    def detector_options(self) -> DetectorOptions:
+    def detector_options(self, trained_with: dict | None = None) -> DetectorOptions:
+        """Backend options; max_length defaults to the one in the model's hyperparameters."""
+        max_length = self.max_length or (trained_with or {}).get("max_length") or 512
         return DetectorOptions(
-            max_length=self.max_length, batch_size=self.batch_size, padding=self.padding,
+            max_length=max_length, batch_size=self.batch_size, padding=self.padding,
             threads=self.threads, device=self.device, allow_pickle=self.allow_pickle,
             trust_remote_code=self.trust_remote_code,
         )
@@ -96,10 +104,16 @@ class TrainConfig:
     """Settings of ``newsbench train``.
 
     Attributes:
-        recipe: a key of ``newsbench.train.RECIPES``.
+        recipe: ``tfidf-lr``, ``tfidf-rf`` or ``finetune``.
         data: training data specs; all files are pooled into one dataset.
         out: output model folder.
         val_size, test_size: fractions of the deduplicated rows held out (stratified, seeded).
+        group_col: keep rows sharing this column's value in one split (e.g. ``news_id``).
+        base: for ``finetune``: ``minilm-l6``, ``random:ARCH``, a local folder or a hub id.
+        eval_every: validate every N optimizer steps; None = once per epoch.
+        patience: stop after this many validations without a better macro F1 (0 = never).
+        max_minutes: training-time budget; the best weights so far are kept (None = no limit).
+        resume: continue from ``out/checkpoint.pt`` left by an interrupted run.
     """
 
     recipe: str
@@ -107,12 +121,27 @@ class TrainConfig:
     out: Path
     strip_datelines: bool = False
     text_cols: tuple[str, ...] | None = None
+    text_template: str | None = None
     label_col: str | None = None
     encoding: str = "utf-8"
     val_size: float = 0.1
     test_size: float = 0.1
+    group_col: str | None = None
     seed: int = 0
     threads: int | None = None
+    base: str = "minilm-l6"
+    epochs: int = 1
+    batch_size: int = 16
+    lr: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.1
+    max_grad_norm: float = 1.0
+    grad_accum: int = 1
+    max_length: int = 256
+    eval_every: int | None = 100
+    patience: int = 3
+    max_minutes: float | None = 20.0
+    resume: bool = False
 
     def __post_init__(self):
         from newsbench.train import RECIPES
@@ -133,10 +162,21 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be in (0, 0.5), got {value}")
         if self.val_size + self.test_size >= 0.8:
             raise ConfigError("val_size + test_size leave too little to train on (must be < 0.8)")
-        if self.threads is not None and self.threads < 1:
-            raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        positive = {"epochs": self.epochs, "batch_size": self.batch_size, "grad_accum": self.grad_accum,
+                    "max_length": self.max_length, "threads": self.threads or 1, "eval_every": self.eval_every or 1}
+        for name, value in positive.items():
+            if value < 1:
+                raise ConfigError(f"{name} must be at least 1, got {value}")
+        if not 0 < self.lr < 1:
+            raise ConfigError(f"lr must be in (0, 1), got {self.lr}")
+        if not 0 <= self.warmup_ratio < 1:
+            raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            self.max_minutes = None
+        if self.patience < 0:
+            raise ConfigError(f"patience must be 0 (off) or more, got {self.patience}")
         self.out = Path(self.out)
         self.text_cols = tuple(self.text_cols) if self.text_cols else None
 
     def load_options(self) -> LoadOptions:
-        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines)
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, self.text_template)

@@ -35,6 +35,7 @@ SKIP_REASONS = {
     "duplicate": "same text (case and whitespace ignored) as an earlier row",
     "label_conflict": "the same text occurs with both labels",
     "in_training_data": "the text also occurs in the detector's training data (leakage)",
+    "not_sampled": "left out of a seeded random sample (--max-rows)",
 }
 
 # "WASHINGTON (Reuters) - ", "(Reuters) - ", "LONDON (AP) -- ": the ISOT shortcut.
@@ -51,19 +52,22 @@ class LoadOptions:
         label_col: the label column; None looks for label, labels, class, is_fake, target.
         encoding: text encoding of CSV/TSV/JSONL files.
         strip_datelines: remove a leading ``CITY (Reuters) -`` dateline from the body.
+        text_template: build the text from columns instead, e.g. ``"{title} [SEP] {text}"``.
     """
 
     text_cols: tuple[str, ...] | None = None
     label_col: str | None = None
     encoding: str = "utf-8"
     strip_datelines: bool = False
+    text_template: str | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> LoadOptions:
         """Inverse of ``dataclasses.asdict`` after a JSON round trip (lists back to tuples)."""
         text_cols = data.get("text_cols")
         return cls(tuple(text_cols) if text_cols else None, data.get("label_col"),
-                   data.get("encoding", "utf-8"), bool(data.get("strip_datelines", False)))
+                   data.get("encoding", "utf-8"), bool(data.get("strip_datelines", False)),
+                   data.get("text_template"))
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,15 @@ class Dataset:
             rows=self.rows[~mask].reset_index(drop=True),
             skipped=pd.concat([self.skipped, moved], ignore_index=True),
         )
+
+    def sample(self, max_rows: int, seed: int) -> Dataset:
+        """Keep a seeded random sample of ``max_rows`` rows; the rest move to ``skipped``."""
+        if len(self.rows) <= max_rows:
+            return self
+        keep = np.random.default_rng(seed).choice(len(self.rows), size=max_rows, replace=False)
+        mask = np.ones(len(self.rows), dtype=bool)
+        mask[keep] = False
+        return self.exclude(mask, "not_sampled", f"seeded random sample of {max_rows} rows (seed {seed})")
 
     def select(self, ids: Iterable[str], name: str) -> Dataset:
         """The rows whose id is in ``ids``, as a new dataset (e.g. a held-out split)."""
@@ -242,14 +255,21 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     frame, sha = read_table(spec.path, options.encoding)
     columns = list(frame.columns)
     lookup = {c.lower(): c for c in columns}
-    text_cols = _text_columns(spec.path, columns, lookup, options.text_cols)
-    key = spec.key
-    ids = _row_ids(frame, key)
+    if options.text_template:
+        text_cols = _template_columns(spec.path, columns, options.text_template)
+    else:
+        text_cols = _text_columns(spec.path, columns, lookup, options.text_cols)
+    ids = _row_ids(frame, spec.key)
 
-    parts = [frame[c].tolist() for c in text_cols]
-    if options.strip_datelines:
-        parts[-1] = [strip_dateline(t) for t in parts[-1]]
-    texts = [_compose(values) for values in zip(*parts)]
+    parts = {c: frame[c].tolist() for c in text_cols}
+    if options.strip_datelines:  # the dateline opens the body: the last text column
+        body = next((c for c in reversed(text_cols) if c.lower() in ("text", "content")), text_cols[-1])
+        parts[body] = [strip_dateline(t) for t in parts[body]]
+    rows_of_parts = zip(*parts.values())
+    if options.text_template:
+        texts = [options.text_template.format_map(dict(zip(parts, values))).strip() for values in rows_of_parts]
+    else:
+        texts = [_compose(values) for values in rows_of_parts]
 
     if spec.label is not None:
         labels = [spec.label] * len(frame)
@@ -458,6 +478,20 @@ def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], reques
         f"{path}: no text column found. Expected title+content, title+text, text or content; "
         f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
     )
+
+
+def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:
+    import string
+
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise DataError(f"--text-template {template!r} is not a valid template ({exc})") from exc
+    missing = [n for n in names if n not in columns]
+    if not names or missing:
+        raise DataError(f"{path}: --text-template {template!r} needs columns {missing or '{column}'}; "
+                        f"the file's columns are {columns}")
+    return tuple(dict.fromkeys(names))
 
 
 def _label_column(path: Path, columns: list[str], lookup: dict[str, str], requested) -> str:

@@ -17,12 +17,22 @@ import pandas as pd
 
 from newsbench import analysis, metrics
 from newsbench.config import EvalConfig
-from newsbench.data import DataSpec, Dataset, LoadOptions, fingerprints, load_dataset, load_datasets
+from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets
 from newsbench.detectors import Detector, load_detector
 from newsbench.errors import ConfigError, DataError, ModelError
 from newsbench.results import (
-    Confusion, Curves, Evaluation, Metrics, ModelCard, RunResult, Timing, capture_environment,
-    from_json, to_dict, to_json, write_atomic,
+    Confusion,
+    Curves,
+    Evaluation,
+    Metrics,
+    ModelCard,
+    RunResult,
+    Timing,
+    capture_environment,
+    from_json,
+    to_dict,
+    to_json,
+    write_atomic,
 )
 
 ProgressFactory = Callable[[str, int], Callable[[int], None]]
@@ -50,7 +60,8 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
     card, model_dir = load_model_card(config.model)
     threshold = resolve_threshold(config.threshold, card)
     options = config.load_options(card.preprocessing if card else None)
-    detector = load_detector(config.model, config.backend, config.detector_options())
+    detector = load_detector(config.model, config.backend,
+                             config.detector_options(card.hyperparameters if card else None))
     environment = capture_environment(config.seed, config.threads, started)
 
     datasets = load_datasets(specs, options) if specs else []
@@ -80,6 +91,8 @@ def score_dataset(
     if seen is not None and len(seen) and not config.keep_leaked:
         dataset = dataset.exclude(np.isin(fingerprints(dataset.texts), seen), "in_training_data",
                                   "text also occurs in the detector's training data")
+    if config.max_rows:
+        dataset = dataset.sample(config.max_rows, config.seed)
     if len(dataset.rows) == 0:
         raise DataError(f"{dataset.name}: no scorable rows left (skipped: {dataset.skipped_counts()})")
 

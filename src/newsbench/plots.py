@@ -102,3 +102,19 @@ def accuracy(evaluations: list[Evaluation]) -> bytes:
     ax.set(ylim=(0, 1.05), title="Accuracy, balanced accuracy and ROC AUC (95% intervals)")
     ax.legend(fontsize=8)
     return _png(plt, fig)
+
+
+def training_curve(history) -> bytes:
+    """Training loss and validation loss / macro F1 against optimizer steps."""
+    plt, fig, (loss, score) = _figure(10, 3.8, columns=2)
+    steps = [p.step for p in history]
+    loss.plot(steps, [p.train_loss for p in history], marker="o", label="train loss (since last validation)")
+    loss.plot(steps, [p.val_loss for p in history], marker="o", label="validation loss")
+    score.plot(steps, [p.val_f1_macro for p in history], marker="o", label="validation F1 (macro)")
+    score.plot(steps, [p.val_accuracy for p in history], marker="s", label="validation accuracy")
+    loss.set(xlabel="optimizer step", ylabel="cross-entropy", title="Loss")
+    score.set(xlabel="optimizer step", ylim=(0, 1.02), title="Validation")
+    for ax in (loss, score):
+        ax.legend(fontsize=8)
+        ax.grid(alpha=0.3)
+    return _png(plt, fig)

@@ -230,6 +230,19 @@ class SplitInfo:
 
 
 @dataclass(frozen=True)
+class TrainingPoint:
+    """One validation during fine-tuning."""
+
+    step: int
+    epoch: float
+    seconds: float
+    train_loss: float
+    val_loss: float
+    val_f1_macro: float
+    val_accuracy: float
+
+
+@dataclass(frozen=True)
 class ModelCard:
     """The content of ``model.json``: how a detector was trained and how it scored in-domain."""
 
@@ -246,6 +259,8 @@ class ModelCard:
     training_seconds: float
     environment: Environment
     base: str | None = None
+    stopped: str = "completed"
+    history: list[TrainingPoint] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     kind: str = "model"
 
@@ -315,7 +330,8 @@ def write_atomic(path: Path, content: str | bytes) -> None:
 
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "torch", "transformers", "tokenizers", "onnxruntime", "scipy")
-CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8", "fma", "sse4_2")
+CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8",
+             "fma", "sse4_2")
 
 
 def capture_environment(seed: int, threads: int | None = None, started: float | None = None) -> Environment:
@@ -362,7 +378,7 @@ def capture_environment(seed: int, threads: int | None = None, started: float | 
         threads=threads,
         packages=packages,
         seed=seed,
-        started_at=dt.datetime.fromtimestamp(started or dt.datetime.now().timestamp(), dt.timezone.utc)
+        started_at=dt.datetime.fromtimestamp(started or dt.datetime.now().timestamp(), dt.UTC)
         .isoformat(timespec="seconds"),
     )
 

@@ -1,8 +1,9 @@
-"""Train detectors: TF-IDF baselines now, transformer fine-tuning in the same shape later.
+"""Train detectors: TF-IDF baselines and transformer fine-tuning, through one recipe.
 
-``train(config)``: load and deduplicate the data -> seeded stratified train/validation/test
-split -> fit -> choose a threshold on validation -> score validation and test -> write the
-model folder (``model.joblib``, ``model.json``, ``split.json``, ``train_fingerprints.npy``).
+``train(config)``: load and deduplicate the data -> seeded stratified (optionally grouped)
+train/validation/test split -> fit -> choose a threshold on validation -> score validation and
+test -> write the model folder (weights, ``model.json``, ``split.json``,
+``train_fingerprints.npy``, ``README.md``), which ``newsbench evaluate`` takes as is.
 """
 
 from __future__ import annotations
@@ -15,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from newsbench import metrics
 from newsbench.config import TrainConfig
-from newsbench.data import DataSpec, Dataset, fingerprints, load_dataset
-from newsbench.errors import DataError
+from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
+from newsbench.errors import ConfigError, DataError
+from newsbench.finetune import Fitted
 from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json, write_atomic
 
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
+ProgressFactory = Callable[..., Callable[..., None]]
 
 
 @dataclass(frozen=True)
@@ -36,13 +39,14 @@ class Recipe:
 
 
 _TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
-RECIPES = {
+BASELINES = {
     "tfidf-lr": Recipe("TF-IDF word 1-2 grams + logistic regression", _TFIDF,
                        "logistic_regression", {"C": 4.0, "max_iter": 2000}),
     "tfidf-rf": Recipe("TF-IDF word 1-2 grams (top 20k) + random forest",
                        {**_TFIDF, "max_features": 20000},
                        "random_forest", {"n_estimators": 300, "min_samples_leaf": 1}),
 }
+RECIPES = (*BASELINES, "finetune")
 
 
 def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
@@ -59,24 +63,66 @@ def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
     return Pipeline([("tfidf", TfidfVectorizer(dtype=np.float32, **recipe.vectorizer)), ("clf", classifier)])
 
 
-def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int) -> dict[str, list[str]]:
-    """Seeded split of row ids into train/validation/test, stratified by label."""
+def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
+              group_col: str | None = None) -> dict[str, list[str]]:
+    """Seeded split of row ids into train/validation/test, stratified by label.
+
+    With ``group_col``, whole groups move together (e.g. every rewrite of one seed article), so
+    no group straddles two splits; rows with an empty group value are groups of their own.
+    """
     from sklearn.model_selection import train_test_split
 
     ids, y = dataset.rows["id"].to_numpy(), dataset.labels
-    rest, test, y_rest, _ = train_test_split(ids, y, test_size=test_size, stratify=y, random_state=seed)
+    if group_col is None:
+        rest, test, y_rest, _ = train_test_split(ids, y, test_size=test_size, stratify=y, random_state=seed)
+        train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
+        return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
+    if group_col not in dataset.rows.columns:
+        raise ConfigError(f"--group-col {group_col!r} is not a column of {dataset.name}; "
+                          f"columns: {dataset.metadata_columns}")
+    values = dataset.rows[group_col].astype(str)
+    groups = np.where(values == "", "row:" + dataset.rows["id"], values)
+    frame = pd.DataFrame({"group": groups, "label": y})
+    majority = frame.groupby("group")["label"].agg(lambda v: int(round(v.mean())))
+    names, labels = majority.index.to_numpy(), majority.to_numpy()
+    rest, test, y_rest, _ = train_test_split(names, labels, test_size=test_size, stratify=labels, random_state=seed)
     train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
-    return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
+    assign = {**{g: "train" for g in train}, **{g: "validation" for g in val}, **{g: "test" for g in test}}
+    split = frame["group"].map(assign).to_numpy()
+    return {name: sorted(ids[split == name].tolist()) for name in ("train", "validation", "test")}
 
 
-def train(config: TrainConfig, progress: ProgressFactory | None = None) -> ModelCard:
-    """Fit a recipe on the configured data and write the model folder.
+def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
+                 progress: ProgressFactory | None = None) -> Fitted:
+    """Fit a TF-IDF recipe on the train split and save it as ``model.joblib``."""
+    import joblib
+
+    recipe = BASELINES[config.recipe]
+    pipeline = build_pipeline(recipe, config.seed, config.threads)
+    advance = progress(f"fitting {config.recipe} on {len(parts['train']):,} articles", 1) if progress else None
+    start = time.perf_counter()
+    pipeline.fit(parts["train"].texts, parts["train"].labels)
+    seconds = time.perf_counter() - start
+    if advance:
+        advance(1)
+    tmp = out / ".model.joblib.tmp"
+    joblib.dump(pipeline, tmp)
+    tmp.replace(out / "model.joblib")
+    fake = list(pipeline.classes_).index(1)
+    return Fitted(
+        score=lambda texts: pipeline.predict_proba(texts)[:, fake],
+        hyperparameters={"description": recipe.description, "vectorizer": recipe.vectorizer,
+                         "classifier": recipe.classifier, **recipe.classifier_params},
+        training_seconds=seconds,
+    )
+
+
+def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks) -> ModelCard:
+    """Train the configured recipe and write the model folder.
 
     Returns:
         The model card that was written to ``config.out / "model.json"``.
     """
-    import joblib
-
     environment = capture_environment(config.seed, config.threads)
     specs = [DataSpec.parse(s) for s in config.data]
     dataset = load_dataset(specs, config.load_options(), name="+".join(dict.fromkeys(s.key for s in specs)))
@@ -86,22 +132,18 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None) -> Model
             f"{dataset.name}: training needs at least 10 real and 10 fake articles after cleaning; "
             f"found {counts[0]} real and {counts[1]} fake (skipped: {dataset.skipped_counts()})"
         )
-    split = split_ids(dataset, config.val_size, config.test_size, config.seed)
+    split = split_ids(dataset, config.val_size, config.test_size, config.seed, config.group_col)
     parts = {name: dataset.select(ids, name) for name, ids in split.items()}
-    recipe = RECIPES[config.recipe]
-    pipeline = build_pipeline(recipe, config.seed, config.threads)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if config.recipe == "finetune":
+        from newsbench.finetune import finetune
 
-    advance = progress(f"fitting {config.recipe} on {len(parts['train']):,} articles", 1) if progress else None
-    start = time.perf_counter()
-    pipeline.fit(parts["train"].texts, parts["train"].labels)
-    training_seconds = time.perf_counter() - start
-    if advance:
-        advance(1)
+        fitted = finetune(config, parts, out, progress, **hooks)
+    else:
+        fitted = fit_baseline(config, parts, out, progress)
 
-    def scored(part: Dataset) -> np.ndarray:
-        return pipeline.predict_proba(part.texts)[:, list(pipeline.classes_).index(1)]
-
-    val_prob, test_prob = scored(parts["validation"]), scored(parts["test"])
+    val_prob, test_prob = fitted.score(parts["validation"].texts), fitted.score(parts["test"].texts)
     threshold = metrics.best_threshold(parts["validation"].labels, val_prob)
 
     def summary(part: Dataset, prob: np.ndarray) -> Metrics:
@@ -114,21 +156,18 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None) -> Model
         data=dataset.files,
         preprocessing=asdict(config.load_options()),
         split=SplitInfo(config.seed, {"validation": config.val_size, "test": config.test_size},
-                        {name: len(ids) for name, ids in split.items()}),
-        hyperparameters={"description": recipe.description, "vectorizer": recipe.vectorizer,
-                         "classifier": recipe.classifier, **recipe.classifier_params},
+                        {name: len(ids) for name, ids in split.items()}, config.group_col),
+        hyperparameters=fitted.hyperparameters,
         threshold=threshold,
         threshold_criterion="max balanced accuracy (Youden's J) on the validation split",
         validation=summary(parts["validation"], val_prob),
         test=summary(parts["test"], test_prob),
-        training_seconds=training_seconds,
+        training_seconds=fitted.training_seconds,
         environment=environment,
+        base=fitted.base,
+        stopped=fitted.stopped,
+        history=fitted.history,
     )
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    tmp = out / ".model.joblib.tmp"
-    joblib.dump(pipeline, tmp)
-    tmp.replace(out / "model.joblib")
     seen = fingerprints(parts["train"].texts + parts["validation"].texts)
     with open(out / ".fingerprints.tmp", "wb") as handle:
         np.save(handle, seen)
@@ -136,5 +175,61 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None) -> Model
     write_atomic(out / "split.json", json.dumps({"seed": config.seed, **split}))
     if len(dataset.skipped):
         write_atomic(out / "skipped.csv", dataset.skipped.to_csv(index=False))
+    if card.history:
+        from newsbench.plots import training_curve
+
+        write_atomic(out / "training_curve.png", training_curve(card.history))
+    write_atomic(out / "README.md", model_card_markdown(card))
     write_atomic(out / "model.json", to_json(card))  # last: its presence marks a complete folder
     return card
+
+
+def model_card_markdown(card: ModelCard) -> str:
+    """A model card with only measured numbers: data, intended use, in-domain results, limits."""
+    from newsbench.report import fmt_estimate
+
+    h = card.hyperparameters
+    lines = [
+        f"# newsbench detector: {card.recipe}" + (f" from {card.base}" if card.base else ""),
+        "",
+        "A binary fake-news classifier (0 = real, 1 = fake) trained with `newsbench train`.",
+        "",
+        "## Training data",
+        "",
+        *[f"- `{f.path}` (sha256 {f.sha256[:12]}, {f.rows:,} rows, labels from {f.label_source})" for f in card.data],
+        f"- after deduplication, split {card.split.sizes['train']:,} / {card.split.sizes['validation']:,} / "
+        f"{card.split.sizes['test']:,} (train / validation / test), seed {card.split.seed}"
+        + (f", grouped by `{card.split.group_col}`" if card.split.group_col else ""),
+        f"- preprocessing: {', '.join(f'{k}={v}' for k, v in card.preprocessing.items() if v)}",
+        "",
+        "## Training",
+        "",
+        f"- {h.get('description') or h.get('base_source')}",
+        f"- {card.training_seconds:.0f} s of training; {card.stopped}",
+        f"- decision threshold {card.threshold:.3f} ({card.threshold_criterion})",
+        "",
+        "## Measured in-domain results (threshold 0.5, 95% bootstrap intervals)",
+        "",
+        "| split | n | accuracy | F1 macro | ROC AUC | FPR | FNR |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, m in (("validation", card.validation), ("test", card.test)):
+        lines.append(f"| {name} | {card.split.sizes[name]:,} | {fmt_estimate(m.accuracy)} | "
+                     f"{fmt_estimate(m.f1_macro)} | "
+                     f"{fmt_estimate(m.roc_auc)} | {fmt_estimate(m.fpr)} | {fmt_estimate(m.fnr)} |")
+    lines += [
+        "",
+        "## Intended use and known limitations",
+        "",
+        "- For research on fake-news detection and for measuring generalisation with `newsbench evaluate`.",
+        "- These numbers are in-domain: the test split comes from the same sources and period as the",
+        "  training data. Detectors trained on one corpus are often near chance on news from other",
+        "  sources, years or generators; measure that before relying on the model:",
+        "  `newsbench evaluate --model <this folder> --heldout --data <external set> ...`.",
+        "- ISOT-derived data carries source shortcuts (the `(Reuters)` dateline, class-specific",
+        "  subjects); a high in-domain score can mean the model learned the source, not veracity.",
+        "- It labels style and source patterns, not facts; do not use it to judge individual articles",
+        "  without human review.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -41,17 +41,31 @@ class HFDetector(Detector):
                     "; pass a local folder with config.json, weights and tokenizer files "
                     "(hub ids need a network connection)")
             raise ModelError(f"could not load a Hugging Face classifier from '{model}': {exc}{hint}") from exc
+        self._setup()
+
+    @classmethod
+    def from_loaded(cls, model, tokenizer, options: DetectorOptions = DetectorOptions(), path: str = "") -> HFDetector:
+        """Wrap a model already in memory (e.g. during fine-tuning) without reloading it."""
+        detector = cls.__new__(cls)
+        Detector.__init__(detector)
+        detector.path, detector.options, detector.model, detector.tokenizer = path, options, model, tokenizer
+        detector._setup()
+        return detector
+
+    def _setup(self) -> None:
         self.model.eval()
         config = self.model.config
         if config.num_labels != 2:
-            raise ModelError(f"{model}: the classifier has {config.num_labels} labels; newsbench needs 2 (real, fake)")
+            raise ModelError(f"{self.path}: the classifier has {config.num_labels} labels; "
+                             "newsbench needs 2 (real, fake)")
         self.fake_index = fake_column([config.id2label[i] for i in range(2)])
-        limit = getattr(config, "max_position_embeddings", None) or options.max_length
-        self.max_length = min(options.max_length, limit)
+        limit = getattr(config, "max_position_embeddings", None) or self.options.max_length
+        self.max_length = min(self.options.max_length, limit)
 
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         import torch
 
+        self.model.eval()
         start = time.perf_counter()
         encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         tokenize_s = time.perf_counter() - start

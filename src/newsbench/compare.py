@@ -1,0 +1,136 @@
+"""Compare detectors evaluated on the same rows: metrics side by side and exact McNemar tests.
+
+Input: run folders written by ``newsbench evaluate``. Rows are paired by (dataset, id), so only
+articles every run scored are compared; the first run is the reference for the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from newsbench import metrics
+from newsbench.errors import NewsbenchError
+from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, capture_environment, from_json
+
+
+@dataclass(frozen=True)
+class ModelScore:
+    """One run's metrics on the rows that all compared runs scored."""
+
+    run: str
+    accuracy: Estimate
+    balanced_accuracy: float
+    roc_auc: float
+    fpr: float
+    fnr: float
+
+
+@dataclass(frozen=True)
+class PairTest:
+    """Exact McNemar test of ``other`` against the reference run on the same rows."""
+
+    reference: str
+    other: str
+    accuracy_difference: float
+    only_reference_right: int
+    only_other_right: int
+    p_value: float
+
+
+@dataclass(frozen=True)
+class DatasetComparison:
+    dataset: str
+    n_common: int
+    scores: list[ModelScore]
+    tests: list[PairTest]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The content of ``comparison.json``."""
+
+    runs: list[str]
+    datasets: list[DatasetComparison]
+    environment: Environment
+    schema_version: str = SCHEMA_VERSION
+    kind: str = "compare"
+
+
+def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
+    """Pair the runs' predictions by (dataset, id) and compare them dataset by dataset."""
+    if len(run_dirs) < 2:
+        raise NewsbenchError("compare needs at least two run folders")
+    names, tables = [], []
+    for run_dir in run_dirs:
+        results, predictions = Path(run_dir) / "results.json", Path(run_dir) / "predictions.csv"
+        if not results.exists() or not predictions.exists():
+            raise NewsbenchError(f"{run_dir}: not a newsbench evaluate folder (needs results.json and predictions.csv)")
+        result = from_json(RunResult, results.read_text())
+        names.append(f"{Path(run_dir).name} ({Path(result.model.path).name}, {result.model.backend})")
+        tables.append(pd.read_csv(predictions, usecols=["id", "dataset", "label", "pred", "prob_fake"],
+                                  dtype={"id": str, "dataset": str}))
+    datasets = []
+    for dataset in dict.fromkeys(tables[0]["dataset"]):
+        frames = [t[t["dataset"] == dataset].set_index("id") for t in tables]
+        common = frames[0].index
+        for frame in frames[1:]:
+            common = common.intersection(frame.index)
+        if len(common) == 0:
+            continue
+        frames = [f.loc[common] for f in frames]
+        y = frames[0]["label"].to_numpy()
+        if any((f["label"].to_numpy() != y).any() for f in frames[1:]):
+            raise NewsbenchError(f"{dataset}: the runs disagree on the labels of the same ids; "
+                                 "they were not evaluated on the same data")
+        scores, tests = [], []
+        for name, frame in zip(names, frames):
+            prob, pred = frame["prob_fake"].to_numpy(), frame["pred"].to_numpy()
+            correct = int((pred == y).sum())
+            values = metrics.compute(y, prob, 0.5)
+            accuracy = correct / len(y)
+            scores.append(ModelScore(
+                run=name, accuracy=Estimate(accuracy, metrics.wilson(correct, len(y))),
+                balanced_accuracy=_balanced(y, pred), roc_auc=values["roc_auc"],
+                fpr=float(pred[y == 0].mean()) if (y == 0).any() else float("nan"),
+                fnr=float(1 - pred[y == 1].mean()) if (y == 1).any() else float("nan"),
+            ))
+        reference = frames[0]["pred"].to_numpy()
+        for name, frame in zip(names[1:], frames[1:]):
+            pred = frame["pred"].to_numpy()
+            test = metrics.mcnemar(y, reference, pred)
+            tests.append(PairTest(names[0], name, float((pred == y).mean() - (reference == y).mean()),
+                                  test.only_a, test.only_b, test.p_value))
+        datasets.append(DatasetComparison(dataset, len(common), scores, tests))
+    if not datasets:
+        raise NewsbenchError("the runs share no scored rows (datasets and ids differ)")
+    return Comparison([str(d) for d in run_dirs], datasets, capture_environment(seed))
+
+
+def markdown(comparison: Comparison) -> str:
+    """The comparison as Markdown tables."""
+    from newsbench.report import fmt, fmt_estimate
+
+    lines = ["# newsbench comparison", "",
+             "Metrics on the rows every run scored (paired by dataset and id), at each run's own "
+             "decision threshold. Accuracy intervals are Wilson 95% intervals; p-values are exact "
+             "McNemar tests against the first run.", ""]
+    for ds in comparison.datasets:
+        lines += [f"## {ds.dataset} ({ds.n_common:,} common articles)", "",
+                  "| run | accuracy [95% CI] | balanced acc. | ROC AUC | FPR | FNR |", "|---|---|---|---|---|---|"]
+        lines += [f"| {s.run} | {fmt_estimate(s.accuracy, 3)} | {fmt(s.balanced_accuracy, 3)} | {fmt(s.roc_auc, 3)} | "
+                  f"{fmt(s.fpr, 3)} | {fmt(s.fnr, 3)} |" for s in ds.scores]
+        lines += ["", "| vs reference | accuracy difference | only reference right | only other right | McNemar p |",
+                  "|---|---|---|---|---|"]
+        lines += [f"| {t.other} | {t.accuracy_difference:+.3f} | {t.only_reference_right:,} | {t.only_other_right:,} | "
+                  f"{t.p_value:.3g} |" for t in ds.tests]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _balanced(y: np.ndarray, pred: np.ndarray) -> float:
+    rates = [float((pred[y == c] == c).mean()) for c in (0, 1) if (y == c).any()]
+    return float(np.mean(rates))

@@ -1,0 +1,138 @@
+"""Training: baselines, splits, and transformer fine-tuning on a tiny random BERT."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+from typer.testing import CliRunner
+
+from newsbench.cli import app
+from newsbench.config import TrainConfig
+from newsbench.data import DataSpec, load_dataset
+from newsbench.errors import ConfigError
+from newsbench.finetune import TrainingInterrupted, epoch_batches
+from newsbench.results import ModelCard, from_json
+from newsbench.train import split_ids, train
+
+FAST = dict(recipe="finetune", epochs=3, batch_size=8, lr=3e-3, max_length=32, eval_every=None,
+            patience=0, max_minutes=None, threads=1, warmup_ratio=0.0)
+
+
+@pytest.fixture
+def toy_csv(tmp_path, corpus):
+    path = tmp_path / "toy.csv"
+    corpus.to_csv(path, index=False)
+    return str(path)
+
+
+def weights(folder) -> dict:
+    return load_file(str(folder / "model.safetensors"))
+
+
+def test_split_is_stratified_seeded_and_disjoint(toy_csv):
+    ds = load_dataset([DataSpec.parse(toy_csv)])
+    a, b = split_ids(ds, 0.1, 0.2, seed=1), split_ids(ds, 0.1, 0.2, seed=1)
+    assert a == b and split_ids(ds, 0.1, 0.2, seed=2) != a
+    assert sum(map(len, a.values())) == len(ds) and not set(a["train"]) & set(a["test"])
+    labels = ds.rows.set_index("id")["label"]
+    assert labels[a["test"]].mean() == pytest.approx(0.5, abs=0.05)
+
+
+def test_grouped_split_keeps_groups_together(tmp_path, corpus):
+    corpus["news_id"] = [f"seed{i // 4}" for i in range(len(corpus))]
+    corpus.loc[:5, "news_id"] = ""
+    corpus.to_csv(tmp_path / "g.csv", index=False)
+    ds = load_dataset([DataSpec.parse(str(tmp_path / "g.csv"))])
+    split = split_ids(ds, 0.2, 0.2, seed=0, group_col="news_id")
+    where = {i: name for name, ids in split.items() for i in ids}
+    groups = ds.rows.assign(split=ds.rows["id"].map(where)).query("news_id != ''").groupby("news_id")["split"].nunique()
+    assert (groups == 1).all() and len(set(where.values())) == 3
+    with pytest.raises(ConfigError, match="--group-col"):
+        split_ids(ds, 0.2, 0.2, seed=0, group_col="nope")
+
+
+def test_epoch_batches_cover_every_row_once_and_depend_on_epoch():
+    lengths = np.random.default_rng(0).integers(5, 50, 103)
+    batches = epoch_batches(lengths, 8, seed=0, epoch=0)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(103))
+    again = epoch_batches(lengths, 8, seed=0, epoch=0)
+    assert all((x == y).all() for x, y in zip(batches, again))
+    assert any((x != y).any() for x, y in zip(batches, epoch_batches(lengths, 8, seed=0, epoch=1)) if len(x) == len(y))
+
+
+def test_finetune_learns_and_writes_a_model_folder_evaluate_takes(tmp_path, toy_csv, tiny_bert):
+    out = tmp_path / "ft"
+    card = train(TrainConfig(data=[toy_csv], out=out, base=tiny_bert, **FAST))
+    assert card.stopped == "completed all epochs" and len(card.history) == 3
+    assert card.history[-1].train_loss < card.history[0].train_loss
+    assert card.test.accuracy.value >= 0.8 and card.validation.roc_auc.value >= 0.9
+    for name in ("model.safetensors", "config.json", "tokenizer.json", "model.json", "split.json",
+                 "README.md", "training_curve.png", "train_fingerprints.npy"):
+        assert (out / name).exists(), name
+    assert not (out / "checkpoint.pt").exists()
+    assert json.loads((out / "config.json").read_text())["id2label"] == {"0": "real", "1": "fake"}
+    readme = (out / "README.md").read_text()
+    assert f"{card.test.accuracy.value:.4f}" in readme and "in-domain" in readme
+
+    from transformers import AutoModelForSequenceClassification
+    assert AutoModelForSequenceClassification.from_pretrained(out).config.num_labels == 2
+    run = CliRunner().invoke(app, ["evaluate", "--model", str(out), "--heldout", "--out", str(tmp_path / "run"),
+                                   "--bootstrap", "0"])
+    assert run.exit_code == 0, run.output
+    data = json.loads((tmp_path / "run" / "results.json").read_text())
+    [heldout] = data["evaluations"]
+    assert heldout["metrics"]["roc_auc"]["value"] == pytest.approx(card.test.roc_auc.value, abs=1e-6)
+    assert data["model"]["details"]["max_length"] == "32"  # evaluated as it was fine-tuned
+
+
+def test_finetune_is_repeatable_and_resume_gives_identical_weights(tmp_path, toy_csv, tiny_bert):
+    config = dict(data=[toy_csv], base=tiny_bert, **{**FAST, "epochs": 2, "eval_every": 4, "grad_accum": 2})
+    train(TrainConfig(out=tmp_path / "a", **config))
+    train(TrainConfig(out=tmp_path / "b", **config))
+    with pytest.raises(TrainingInterrupted, match="--resume"):
+        train(TrainConfig(out=tmp_path / "c", **config), stop_after_steps=5)
+    assert (tmp_path / "c" / "checkpoint.pt").exists() and not (tmp_path / "c" / "model.json").exists()
+    card = train(TrainConfig(out=tmp_path / "c", resume=True, **config))
+    a, b, c = weights(tmp_path / "a"), weights(tmp_path / "b"), weights(tmp_path / "c")
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+        assert torch.equal(a[name], c[name]), name
+    first = from_json(ModelCard, (tmp_path / "a" / "model.json").read_text())
+    assert [p.val_f1_macro for p in card.history] == [p.val_f1_macro for p in first.history]
+
+
+def test_resume_refuses_other_settings(tmp_path, toy_csv, tiny_bert):
+    config = dict(data=[toy_csv], base=tiny_bert, out=tmp_path / "r", **FAST)
+    with pytest.raises(TrainingInterrupted):
+        train(TrainConfig(**config), stop_after_steps=1)
+    with pytest.raises(ConfigError, match="other data or settings"):
+        train(TrainConfig(**{**config, "lr": 1e-3}, resume=True))
+
+
+def test_early_stopping_and_time_budget(tmp_path, toy_csv, tiny_bert):
+    stalled = train(TrainConfig(data=[toy_csv], out=tmp_path / "s", base=tiny_bert,
+                                **{**FAST, "epochs": 10, "lr": 1e-9, "eval_every": 2, "patience": 2}))
+    assert stalled.stopped.startswith("early stopping") and len(stalled.history) == 3
+    timed = train(TrainConfig(data=[toy_csv], out=tmp_path / "t", base=tiny_bert,
+                              **{**FAST, "epochs": 50, "max_minutes": 1e-4}))
+    assert timed.stopped.startswith("time budget") and timed.hyperparameters["steps_done"] == 1
+    assert (tmp_path / "t" / "model.safetensors").exists()
+
+
+def test_random_preset_base(tmp_path, toy_csv):
+    from newsbench.presets import random_config
+
+    config = random_config("mobilebert")
+    assert config.classifier_activation is False and config.num_labels == 2
+    with pytest.raises(ConfigError, match="did you mean 'distilbert'"):
+        random_config("distilbrt")
+
+
+def test_text_template_and_baseline_card(tmp_path, corpus):
+    corpus.to_csv(tmp_path / "t.csv", index=False)
+    card = train(TrainConfig(recipe="tfidf-lr", data=[str(tmp_path / "t.csv")], out=tmp_path / "m",
+                             text_template="{source}: {text}"))
+    assert card.preprocessing["text_template"] == "{source}: {text}"
+    assert card.test.accuracy.value > 0.8 and (tmp_path / "m" / "README.md").exists()
