@@ -210,6 +210,45 @@ def compare(
     console.print(f"comparison: {out / 'comparison.md'}")
 
 
+@app.command()
+@_diagnosed
+def profile(
+    out: Annotated[Path, typer.Option(help="Folder for profile.json, profile.md and plots.")],
+    model: Annotated[Optional[str], typer.Option(help="A Hugging Face model folder.")] = None,
+    arch: Annotated[Optional[str], typer.Option(help="A preset architecture with random weights: mobilebert, distilbert, tinybert-4l, albert-base, minilm-l6, bert-base.")] = None,
+    threads: Annotated[str, typer.Option(help="Comma-separated thread budgets, e.g. 1,2,4 (phone big cores).")] = "2",
+    batch_sizes: Annotated[str, typer.Option(help="Comma-separated batch sizes for the latency sweep.")] = "1,2,4,8,16,32",
+    lengths: Annotated[str, typer.Option(help="Comma-separated sequence lengths for the latency sweep.")] = "128,512",
+    memory_lengths: Annotated[str, typer.Option(help="Comma-separated lengths for the peak-memory sweep (fresh process each).")] = "64,128,256,512",
+    memory_batch: Annotated[int, typer.Option(help="Batch size of the peak-memory sweep.")] = 8,
+    seconds_per_point: Annotated[float, typer.Option(help="Time budget for repeats per latency point (at least 5 repeats).")] = 2.0,
+    load_runs: Annotated[int, typer.Option(help="Fresh-process loads for the load cost (median).")] = 3,
+):
+    """Measure a detector's size, load cost, latency and peak memory on this CPU."""
+    from newsbench.errors import ConfigError
+    from newsbench.profile import ProfileConfig, markdown, plots
+    from newsbench.profile import profile as run_profile
+    from newsbench.results import to_json, write_atomic
+
+    def ints(value: str) -> list[int]:
+        try:
+            return [int(v) for v in _split(value) or []]
+        except ValueError:
+            raise ConfigError(f"expected comma-separated whole numbers, got {value!r}") from None
+
+    config = ProfileConfig(model=model, arch=arch, threads=ints(threads), batch_sizes=ints(batch_sizes),
+                           lengths=ints(lengths), memory_lengths=ints(memory_lengths), memory_batch=memory_batch,
+                           seconds_per_point=seconds_per_point, load_runs=load_runs)
+    with _progress() as progress:
+        result = run_profile(config, _Bars(progress))
+    images = plots(result)
+    text = markdown(result, {"latency": "plots/latency.png", "memory": "plots/memory.png"})
+    for name, content in {"profile.json": to_json(result), "profile.md": text, **images}.items():
+        write_atomic(out / name, content)
+    Console(width=160).print(text, markup=False, highlight=False)
+    console.print(f"profile: {out / 'profile.md'}")
+
+
 def _print_summary(result) -> None:
     from rich.table import Table
 
