@@ -29,7 +29,7 @@ data-dir:
 # Train a TF-IDF baseline and fine-tune MiniLM-L6 on ISOT (datelines stripped), evaluate both
 # in-domain and on three external sets with per-group breakdowns, and compare them on the same
 # rows. The transformer gets a demo budget (6 minutes, 128 tokens, 1,500 sampled articles per
-# external set) so the whole demo takes about 15 minutes on 2 cores.
+# external set) so the whole demo takes about 14 minutes on 2 cores (measured from a fresh clone).
 DEMO_SETS := --data llmfake --data f3 --data fakenewsamt_celebrity
 demo: install data-dir
 	$(NB) train --recipe tfidf-lr --data isot_samples --strip-datelines --out $(RUNS)/demo/tfidf-lr

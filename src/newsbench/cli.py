@@ -81,7 +81,7 @@ def evaluate(
     model: Annotated[str, typer.Option(help="Model folder/file, hub id (online only), or fake[:cue,...] for a dry run.")],
     out: Annotated[Path, typer.Option(help="Folder for results.json, predictions.csv, skipped.csv and reports.")],
     data: Annotated[Optional[list[str]], typer.Option(help=DATA_HELP)] = None,
-    backend: Annotated[str, typer.Option(help="hf, sklearn, fake, or auto (from the model path).")] = "auto",
+    backend: Annotated[str, typer.Option(help="hf, onnx, sklearn, fake, or auto (from the model path).")] = "auto",
     heldout: Annotated[bool, typer.Option(help="Also score the held-out test split saved by newsbench train.")] = False,
     train_data: Annotated[Optional[list[str]], typer.Option(help="Extra training files for the leakage check (repeatable).")] = None,
     group_by: Annotated[Optional[str], typer.Option(help="Comma-separated columns or a+b crosses; default: source,generator,is_ai,is_ai+label where present.")] = None,
@@ -208,6 +208,27 @@ def compare(
     write_atomic(out / "comparison.md", text)
     Console(width=160).print(text, markup=False, highlight=False)
     console.print(f"comparison: {out / 'comparison.md'}")
+
+
+@app.command()
+@_diagnosed
+def export(
+    model: Annotated[str, typer.Option(help="A Hugging Face classifier folder (e.g. from newsbench train --recipe finetune).")],
+    out: Annotated[Path, typer.Option(help="Output folder, or a .onnx path whose folder receives tokenizer and config.")],
+    format: Annotated[str, typer.Option(help="Export format; onnx is the one supported.")] = "onnx",
+    int8: Annotated[bool, typer.Option(help="Quantize weights to int8 (onnxruntime dynamic quantization).")] = False,
+    opset: Annotated[int, typer.Option(help="ONNX opset version.")] = 17,
+):
+    """Export a classifier to ONNX and check it predicts what the PyTorch model predicts."""
+    from newsbench.errors import ConfigError
+    from newsbench.export import export_onnx
+
+    if format != "onnx":
+        raise ConfigError(f"--format {format!r} is not supported; use onnx")
+    result = export_onnx(model, out, int8=int8, opset=opset)
+    console.print(f"exported {result.file} ({result.size_mb:.1f} MB; fp32 {result.fp32_size_mb:.1f} MB) in "
+                  f"{result.seconds:.1f}s; parity on {result.parity_texts} texts: argmax agreement "
+                  f"{result.argmax_agreement:.3f}, max logit difference {result.max_logit_diff:.2e}")
 
 
 @app.command()

@@ -16,6 +16,7 @@ from newsbench.errors import ModelError
 BACKENDS = {
     "hf": "newsbench.detectors.hf:HFDetector",
     "sklearn": "newsbench.detectors.sklearn:SklearnDetector",
+    "onnx": "newsbench.detectors.onnx:OnnxDetector",
     "fake": "newsbench.detectors.fake:FakeDetector",
 }
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
@@ -26,13 +27,16 @@ __all__ = ["BACKENDS", "Detector", "DetectorOptions", "StageTimes", "detect_back
 def detect_backend(model: str) -> str:
     """Guess the backend from what ``model`` points to.
 
-    ``fake`` or ``fake:...`` -> fake; a folder with config.json -> hf; a folder with
+    ``fake`` or ``fake:...`` -> fake; a .onnx file or a folder holding one -> onnx; a folder
+    with config.json -> hf; a folder with
     model.joblib or a .joblib/.pkl file -> sklearn; an ``org/name`` that is not a local path
     -> hf (a hub id, which needs a network connection).
     """
     if model == "fake" or model.startswith("fake:"):
         return "fake"
     path = Path(model).expanduser()
+    if path.suffix == ".onnx" or (path.is_dir() and any(path.glob("*.onnx"))):
+        return "onnx"
     if path.is_dir():
         if (path / "config.json").exists():
             return "hf"

@@ -94,6 +94,58 @@ class Detector(abc.ABC):
         """Path, backend, content fingerprint, parameter count and backend details."""
 
 
+class TokenizedDetector(Detector):
+    """The loop shared by transformer backends; subclasses only turn a padded batch into logits.
+
+    Inputs are tokenised once, sorted by length (longest first, so an out-of-memory error comes
+    early) and padded per batch to the batch's longest article (``padding="dynamic"``), so short
+    news costs short compute; ``padding="max_length"`` pads every article to max_length.
+    Subclasses set ``tokenizer``, ``max_length``, ``fake_index`` and ``options``.
+    """
+
+    tokenizer: object
+    max_length: int
+    fake_index: int
+    options: DetectorOptions
+
+    @abc.abstractmethod
+    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        """Logits of shape (batch, 2) for a padded batch of int64 arrays (input_ids, attention_mask, ...)."""
+
+    def pad(self, encoded, index: Sequence[int]) -> dict[str, np.ndarray]:
+        return dict(self.tokenizer.pad(
+            {key: [encoded[key][i] for i in index] for key in encoded.keys()},
+            padding="longest" if self.options.padding == "dynamic" else "max_length",
+            max_length=self.max_length, return_tensors="np",
+        ))
+
+    def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        import time
+
+        start = time.perf_counter()
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        tokenize_s, inference_s = time.perf_counter() - start, 0.0
+        lengths = np.array([len(ids) for ids in encoded["input_ids"]])
+        order = np.argsort(-lengths, kind="stable")
+        out = np.empty((len(texts), 2))
+        size = self.options.batch_size
+        for begin in range(0, len(texts), size):
+            index = order[begin:begin + size]
+            t0 = time.perf_counter()
+            batch = self.pad(encoded, index)
+            t1 = time.perf_counter()
+            logits = np.asarray(self._logits(batch), dtype=np.float64)
+            t2 = time.perf_counter()
+            tokenize_s, inference_s = tokenize_s + t1 - t0, inference_s + t2 - t1
+            shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probs = shifted / shifted.sum(axis=1, keepdims=True)
+            out[index] = probs[:, [1 - self.fake_index, self.fake_index]]
+            if progress:
+                progress(len(index))
+        self.times.tokenize_s, self.times.inference_s = tokenize_s, inference_s
+        return out
+
+
 def fingerprint(path: str | Path) -> str:
     """sha256 over a file, or over a folder's file names and contents (sorted)."""
     path = Path(path)

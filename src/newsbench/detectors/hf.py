@@ -1,23 +1,21 @@
-"""Hugging Face sequence classifiers (local folders; hub ids when online), scored on the CPU.
+"""Hugging Face sequence classifiers (local folders; hub ids when online), run with torch.
 
-Inputs are tokenised once, sorted by length and padded per batch to the batch's longest
-article (``padding="dynamic"``), so short news costs short compute; ``padding="max_length"``
-reproduces the study's every-article-to-512 setup.
+Batching (length-sorted, dynamically padded) is shared with the ONNX backend through
+``TokenizedDetector``; ``padding="max_length"`` reproduces the study's pad-to-512 setup.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
 
-from newsbench.detectors.base import Detector, DetectorOptions, Progress, fake_column, fingerprint
+from newsbench.detectors.base import Detector, DetectorOptions, Progress, TokenizedDetector, fake_column, fingerprint
 from newsbench.errors import ModelError
 from newsbench.results import ModelInfo
 
 
-class HFDetector(Detector):
+class HFDetector(TokenizedDetector):
     """A ``AutoModelForSequenceClassification`` with two labels and its tokenizer."""
 
     backend = "hf"
@@ -63,37 +61,15 @@ class HFDetector(Detector):
         self.max_length = min(self.options.max_length, limit)
 
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        self.model.eval()  # fine-tuning scores the model it is training, which is in train mode
+        return super().predict_proba(texts, progress)
+
+    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
-        self.model.eval()
-        start = time.perf_counter()
-        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
-        tokenize_s = time.perf_counter() - start
-        inference_s = 0.0
-        lengths = np.array([len(ids) for ids in encoded["input_ids"]])
-        # Longest first: the biggest batch runs first, so an out-of-memory error comes early.
-        order = np.argsort(-lengths, kind="stable")
-        out = np.empty((len(texts), 2))
-        size = self.options.batch_size
         with torch.inference_mode():
-            for begin in range(0, len(texts), size):
-                index = order[begin:begin + size]
-                t0 = time.perf_counter()
-                batch = self.tokenizer.pad(
-                    {key: [encoded[key][i] for i in index] for key in encoded.keys()},
-                    padding="longest" if self.options.padding == "dynamic" else "max_length",
-                    max_length=self.max_length, return_tensors="pt",
-                ).to(self.options.device)
-                t1 = time.perf_counter()
-                logits = self.model(**batch).logits.float()
-                probs = torch.softmax(logits, dim=-1).cpu().numpy()
-                t2 = time.perf_counter()
-                tokenize_s, inference_s = tokenize_s + t1 - t0, inference_s + t2 - t1
-                out[index] = probs[:, [1 - self.fake_index, self.fake_index]]
-                if progress:
-                    progress(len(index))
-        self.times.tokenize_s, self.times.inference_s = tokenize_s, inference_s
-        return out
+            tensors = {k: torch.from_numpy(v).to(self.options.device) for k, v in batch.items()}
+            return self.model(**tensors).logits.float().cpu().numpy()
 
     def info(self) -> ModelInfo:
         import torch

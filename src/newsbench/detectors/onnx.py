@@ -1,0 +1,78 @@
+"""ONNX Runtime classifiers exported by ``newsbench export`` (fp32 or dynamic int8), on the CPU.
+
+The folder holds ``model.onnx`` (or ``model.int8.onnx``), the tokenizer, ``config.json`` for
+the label names, and ``export.json`` with the parity check against the PyTorch model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from newsbench.detectors.base import DetectorOptions, TokenizedDetector, fake_column, fingerprint
+from newsbench.errors import ModelError, require
+from newsbench.results import ModelInfo
+
+
+def onnx_file(model: str | Path) -> Path:
+    """The .onnx file a path names: the file itself, or the single .onnx file in a folder."""
+    path = Path(model).expanduser()
+    if path.is_file() and path.suffix == ".onnx":
+        return path
+    found = sorted(path.glob("*.onnx")) if path.is_dir() else []
+    if len(found) != 1:
+        raise ModelError(f"{model}: expected a .onnx file or a folder with exactly one (found {len(found)}); "
+                         "create one with newsbench export")
+    return found[0]
+
+
+class OnnxDetector(TokenizedDetector):
+    """An exported classifier run by onnxruntime's CPU provider with a fixed thread count."""
+
+    backend = "onnx"
+
+    def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
+        super().__init__()
+        ort = require("onnxruntime", "onnx")
+        from transformers import AutoConfig, AutoTokenizer
+
+        self.file, self.path, self.options = onnx_file(model), str(model), options
+        folder = self.file.parent
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(folder)
+            config = AutoConfig.from_pretrained(folder)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{folder}: the tokenizer and config.json must sit beside {self.file.name} "
+                             f"({exc})") from exc
+        session_options = ort.SessionOptions()
+        session_options.intra_op_num_threads = options.threads or 0  # 0 = onnxruntime's default
+        session_options.inter_op_num_threads = 1
+        self.session = ort.InferenceSession(str(self.file), session_options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.fake_index = fake_column([config.id2label[i] for i in range(2)])
+        positions = getattr(config, "max_position_embeddings", None) or options.max_length
+        self.max_length = min(options.max_length, positions)
+        report = folder / "export.json"
+        self.export = json.loads(report.read_text()) if report.exists() else {}
+
+    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+        return self.session.run(["logits"], {k: batch[k].astype(np.int64) for k in self.inputs})[0]
+
+    def info(self) -> ModelInfo:
+        return ModelInfo(
+            path=self.path,
+            backend=self.backend,
+            fingerprint=fingerprint(self.file),
+            parameters=self.export.get("parameters"),
+            details={
+                "file": str(self.file),
+                "weights": "int8 (dynamic quantization)" if self.export.get("int8") else "fp32",
+                "max_length": str(self.max_length),
+                "padding": self.options.padding,
+                "batch_size": str(self.options.batch_size),
+                "threads": str(self.options.threads or "onnxruntime default"),
+                "onnxruntime": require("onnxruntime", "onnx").__version__,
+            },
+        )
