@@ -121,11 +121,15 @@ def test_early_stopping_and_time_budget(tmp_path, toy_csv, tiny_bert):
     assert (tmp_path / "t" / "model.safetensors").exists()
 
 
-def test_random_preset_base(tmp_path, toy_csv):
-    from newsbench.presets import random_config
+def test_random_preset_base_builds_a_two_label_model_with_the_minilm_vocabulary():
+    from newsbench.presets import load_base, random_config
 
     config = random_config("mobilebert")
     assert config.classifier_activation is False and config.num_labels == 2
+    model, tokenizer, source = load_base("random:tinybert-4l", seed=0)
+    assert model.config.num_hidden_layers == 4 and model.config.hidden_size == 312
+    assert model.config.vocab_size == len(tokenizer) and model.config.id2label == {0: "real", 1: "fake"}
+    assert "random weights" in source
     with pytest.raises(ConfigError, match="did you mean 'distilbert'"):
         random_config("distilbrt")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +131,7 @@ def score_dataset(
                       1000 * total / len(y)),
         curves=Curves(_thin(fpr, tpr), _thin(recall, precision), metrics.reliability(y, prob)),
     )
-    evaluation = _with_notes(evaluation, analysis.diagnose(evaluation))
+    evaluation = replace(evaluation, notes=analysis.diagnose(evaluation))
 
     group_cols = sorted({c for g in groups for c in g.split("+") if c != "label"})
     predictions = pd.DataFrame({
@@ -218,9 +218,3 @@ def _thin(x: np.ndarray, y: np.ndarray) -> list[tuple[float, float]]:
     """At most CURVE_POINTS points of a curve, first and last kept."""
     keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), CURVE_POINTS)).round().astype(int))
     return [(float(x[i]), float(y[i])) for i in keep]
-
-
-def _with_notes(evaluation: Evaluation, notes: list[str]) -> Evaluation:
-    from dataclasses import replace
-
-    return replace(evaluation, notes=notes)
