@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from newsbench import metrics
@@ -88,15 +87,15 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
                                  "they were not evaluated on the same data")
         scores, tests = [], []
         for name, frame in zip(names, frames):
-            prob, pred = frame["prob_fake"].to_numpy(), frame["pred"].to_numpy()
+            pred = frame["pred"].to_numpy()
+            # Rates come from the run's own predictions (its threshold); AUC from its scores.
+            rates = metrics.compute(y, pred.astype(float), 0.5)
             correct = int((pred == y).sum())
-            values = metrics.compute(y, prob, 0.5)
-            accuracy = correct / len(y)
             scores.append(ModelScore(
-                run=name, accuracy=Estimate(accuracy, metrics.wilson(correct, len(y))),
-                balanced_accuracy=_balanced(y, pred), roc_auc=values["roc_auc"],
-                fpr=float(pred[y == 0].mean()) if (y == 0).any() else float("nan"),
-                fnr=float(1 - pred[y == 1].mean()) if (y == 1).any() else float("nan"),
+                run=name, accuracy=Estimate(correct / len(y), metrics.wilson(correct, len(y))),
+                balanced_accuracy=rates["balanced_accuracy"],
+                roc_auc=metrics.compute(y, frame["prob_fake"].to_numpy())["roc_auc"],
+                fpr=rates["fpr"], fnr=rates["fnr"],
             ))
         reference = frames[0]["pred"].to_numpy()
         for name, frame in zip(names[1:], frames[1:]):
@@ -130,7 +129,3 @@ def markdown(comparison: Comparison) -> str:
         lines.append("")
     return "\n".join(lines)
 
-
-def _balanced(y: np.ndarray, pred: np.ndarray) -> float:
-    rates = [float((pred[y == c] == c).mean()) for c in (0, 1) if (y == c).any()]
-    return float(np.mean(rates))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from newsbench import analysis, metrics
 from newsbench.config import EvalConfig
 from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets
 from newsbench.detectors import Detector, load_detector
+from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, DataError, ModelError
 from newsbench.results import (
     Confusion,
@@ -35,7 +35,6 @@ from newsbench.results import (
     write_atomic,
 )
 
-ProgressFactory = Callable[[str, int], Callable[[int], None]]
 CURVE_POINTS = 200
 
 

@@ -21,11 +21,11 @@ import numpy as np
 
 from newsbench import metrics
 from newsbench.data import Dataset
+from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, NewsbenchError
 from newsbench.results import TrainingPoint, from_dict, to_dict
 
 CHECKPOINT = "checkpoint.pt"
-ProgressFactory = Callable[..., Callable[..., None]]
 
 
 class TrainingInterrupted(NewsbenchError):

@@ -13,16 +13,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, NewsbenchError
 from newsbench.results import SCHEMA_VERSION, Environment, capture_environment
-
-ProgressFactory = Callable[..., Callable[..., None]]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ test -> write the model folder (weights, ``model.json``, ``split.json``,
 
 from __future__ import annotations
 
+import io
 import json
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,11 +21,10 @@ import pandas as pd
 from newsbench import metrics
 from newsbench.config import TrainConfig
 from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
+from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, DataError
 from newsbench.finetune import Fitted
 from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json, write_atomic
-
-ProgressFactory = Callable[..., Callable[..., None]]
 
 
 @dataclass(frozen=True)
@@ -169,9 +168,9 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
         history=fitted.history,
     )
     seen = fingerprints(parts["train"].texts + parts["validation"].texts)
-    with open(out / ".fingerprints.tmp", "wb") as handle:
-        np.save(handle, seen)
-    (out / ".fingerprints.tmp").replace(out / "train_fingerprints.npy")
+    buffer = io.BytesIO()
+    np.save(buffer, seen)
+    write_atomic(out / "train_fingerprints.npy", buffer.getvalue())
     write_atomic(out / "split.json", json.dumps({"seed": config.seed, **split}))
     if len(dataset.skipped):
         write_atomic(out / "skipped.csv", dataset.skipped.to_csv(index=False))

@@ -19,6 +19,8 @@ from newsbench.errors import ConfigError
 from newsbench.results import ModelInfo
 
 Progress = Callable[[int], None]
+# A progress-bar factory: (description, total) -> advance(n, description=None).
+ProgressFactory = Callable[..., Callable[..., None]]
 PADDING = ("dynamic", "max_length")
 
 

@@ -7,6 +7,7 @@ Batching (length-sorted, dynamically padded) is shared with the ONNX backend thr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -75,8 +76,6 @@ class HFDetector(TokenizedDetector):
         import torch
 
         config = self.model.config
-        from pathlib import Path
-
         local = Path(self.path).exists()
         return ModelInfo(
             path=self.path,
