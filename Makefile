@@ -11,7 +11,7 @@ export NEWSBENCH_DATA_DIR
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install demo test data-dir clean
+.PHONY: install demo test bench data-dir clean
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,18 @@ demo: install data-dir
 	$(NB) compare $(RUNS)/demo/tfidf-lr-eval $(RUNS)/demo/minilm-eval --out $(RUNS)/demo
 	@echo "demo reports: $(RUNS)/demo/tfidf-lr-eval/report.html, $(RUNS)/demo/minilm-eval/report.html"
 	@echo "side by side: $(RUNS)/demo/comparison.md"
+
+# Speed benchmarks (about an hour on 2 cores). Agreement needs a fine-tuned model: BENCH_MODEL,
+# else one is fine-tuned first (20-minute budget).
+BENCH_MODEL ?= $(RUNS)/bench/minilm
+bench: install data-dir $(BENCH_MODEL)/model.json
+	$(VENV)/bin/python benchmarks/eval_throughput.py --agreement-model $(BENCH_MODEL) --repeats 2
+	$(VENV)/bin/python benchmarks/arch_latency.py --threads 2
+	$(NB) profile --arch mobilebert --texts llmfake --threads 1,2 --out $(RUNS)/bench/profile-mobilebert
+
+$(RUNS)/bench/minilm/model.json:
+	$(NB) train --recipe finetune --base minilm-l6 --data isot_samples --strip-datelines --max-length 256 \
+	  --out $(RUNS)/bench/minilm
 
 test: install
 	$(VENV)/bin/python -m pytest -q

@@ -12,7 +12,7 @@ matrix-multiply peak.
 
 The study pipeline: every article padded to 512 tokens, a TensorDataset/DataLoader with batch
 32, fp32 PyTorch, default threads. newsbench: length-sorted dynamic padding, ONNX Runtime with
-dynamic int8 weights (``newsbench export --int8``), all cores.
+dynamic int8 weights (``newsbench export --int8``), all cores; agreement is checked for every path.
 
 Usage: NEWSBENCH_DATA_DIR=../shared/data python benchmarks/eval_throughput.py \
            --agreement-model runs/accept/minilm [--repeats 2] [--articles 858]
@@ -160,21 +160,24 @@ def main() -> None:
     print(f"  (int8 export: {int8_export.size_mb:.1f} MB vs fp32 {int8_export.fp32_size_mb:.1f} MB; "
           f"{int8_export.quantization})")
 
-    # Agreement and accuracy: the fine-tuned model through the study pipeline and the fastest path.
+    # Agreement and accuracy: the fine-tuned model through the study pipeline and every path.
     tuned = Path(args.agreement_model)
     model = AutoModelForSequenceClassification.from_pretrained(tuned).eval()
     torch.set_num_threads(default_threads)
     study_pred = study_pipeline(model, AutoTokenizer.from_pretrained(tuned), texts)[0]
-    if fastest.startswith("torch"):
-        candidate = load_detector(str(tuned), options=options)
-    else:
-        export_onnx(str(tuned), work / "tuned", int8="int8" in fastest)
-        candidate = load_detector(str(work / "tuned"), options=options)
-    fast_pred = fast_path(candidate, texts)[0]
-    print(f"\nAgreement: {tuned} through the study pipeline and the fastest path ({fastest})")
-    study_acc, fast_acc = np.mean(study_pred == y), np.mean(fast_pred == y)
-    print(f"  prediction agreement {np.mean(study_pred == fast_pred):.3f}; accuracy study {study_acc:.3f}, "
-          f"newsbench {fast_acc:.3f} (delta {fast_acc - study_acc:+.3f})")
+    export_onnx(str(tuned), work / "tuned-fp32")
+    export_onnx(str(tuned), work / "tuned-int8", int8=True)
+    tuned_paths = {name: load_detector(str(tuned if name.startswith("torch") else
+                                           work / ("tuned-int8" if "int8" in name else "tuned-fp32")), options=options)
+                   for name in paths}
+    study_acc = np.mean(study_pred == y)
+    print(f"\nAgreement: {tuned} (fine-tuned) through the study pipeline (accuracy {study_acc:.4f}) and each path")
+    for name, candidate in tuned_paths.items():
+        torch.set_num_threads(cores)
+        fast_pred = fast_path(candidate, texts)[0]
+        fast_acc = np.mean(fast_pred == y)
+        print(f"  {name:34} agreement {np.mean(study_pred == fast_pred):.4f}; accuracy {fast_acc:.4f} "
+              f"(delta {100 * (fast_acc - study_acc):+.2f} points)")
 
     lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
     print(f"\ntoken lengths: mean {lengths.mean():.0f}, {np.mean(lengths == 512):.0%} at the 512 cap")

@@ -4,7 +4,7 @@ import sys
 import numpy as np
 import pytest
 
-from newsbench.detectors import DetectorOptions, detect_backend, load_detector
+from newsbench.detectors import DetectorOptions, choose_backend, detect_backend, load_detector
 from newsbench.detectors.base import fake_column
 from newsbench.errors import ConfigError, ModelError
 
@@ -24,11 +24,11 @@ def test_fake_detector_is_deterministic_and_follows_cues():
 
 def test_backend_detection(tmp_path, tiny_bert):
     assert detect_backend("fake") == detect_backend("fake:x") == "fake"
-    assert detect_backend(tiny_bert) == "hf"
+    assert detect_backend(tiny_bert) == "torch"
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "model.joblib").write_bytes(b"")
     assert detect_backend(str(tmp_path / "m")) == "sklearn"
-    assert detect_backend("google/mobilebert-uncased") == "hf"
+    assert detect_backend("google/mobilebert-uncased") == "torch"
     with pytest.raises(ModelError, match="model not found"):
         detect_backend(str(tmp_path / "nothing"))
 
@@ -90,7 +90,7 @@ def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
         expected = [torch.softmax(model(**e).logits, -1)[0].numpy() for e in encoded]
     np.testing.assert_allclose(probs, np.array(expected), atol=1e-5)
     info = detector.info()
-    assert info.backend == "hf" and info.parameters == sum(p.numel() for p in model.parameters())
+    assert info.backend == "torch" and info.parameters == sum(p.numel() for p in model.parameters())
     assert info.details["max_length"] == "128"  # capped by the model's position embeddings
 
 
@@ -122,3 +122,23 @@ def test_cli_help_does_not_import_torch_or_pandas():
     code = "import sys, newsbench.cli; print('torch' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("flags", "expected"), [
+    ({"avx2", "fma"}, "torch"),
+    ({"avx2", "avx512f", "avx512_vnni"}, "onnx-int8"),
+    ({"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_int8"}, "torch-bf16"),
+])
+def test_auto_backend_follows_the_cpu(tiny_bert, flags, expected):
+    name, reason = choose_backend(tiny_bert, flags)
+    assert name == expected and reason.startswith(expected)
+    assert choose_backend("fake", flags)[0] == "fake"
+
+
+def test_bf16_backend_stays_close_to_fp32(tiny_bert):
+    texts = ["officials said the report", "shocking secret hoax exposed", "election"]
+    fp32 = load_detector(tiny_bert, backend="hf")
+    bf16 = load_detector(tiny_bert, backend="torch-bf16")
+    assert (fp32.precision, bf16.precision, bf16.reference) == ("fp32", "bf16", tiny_bert)
+    assert bf16.info().backend == "torch-bf16" and fp32.info().backend == "torch"
+    np.testing.assert_allclose(bf16.predict_proba(texts), fp32.predict_proba(texts), atol=0.02)

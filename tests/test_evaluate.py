@@ -1,7 +1,9 @@
 """The evaluation spine and the CLI end to end, on tiny fixtures."""
 
 import json
+from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -81,10 +83,11 @@ def test_cli_evaluate_tiny_bert_on_the_study_layout(tmp_path, tiny_bert, split_f
     out = tmp_path / "run"
     result = invoke("evaluate", "--model", tiny_bert, "--data", split_files[0], "--data", split_files[1],
                     "--out", out, "--bootstrap", 200, "--batch-size", 8, "--threads", 1,
-                    "--group-by", "source,is_ai+label")
+                    "--group-by", "source,is_ai+label", "--backend", "torch")
     assert result.exit_code == 0, result.output
     data = json.loads((out / "results.json").read_text())
-    assert data["schema_version"] and data["model"]["backend"] == "hf"
+    assert data["schema_version"] and data["model"]["backend"] == "torch"
+    assert data["model"]["details"]["backend_choice"] == "torch: asked for"
     assert data["environment"]["threads"] == 1 and data["environment"]["packages"]["torch"]
     [ev] = data["evaluations"]
     assert ev["dataset"] == "manual_real+fake_claude" and (ev["n_real"], ev["n_fake"]) == (60, 60)
@@ -186,3 +189,33 @@ def test_compare_pairs_rows_and_runs_mcnemar(tmp_path, corpus_csv):
     assert test["p_value"] < 0.05  # cue words beat the uninformative "number" cue
     assert "McNemar" in (tmp_path / "cmp" / "comparison.md").read_text()
     assert invoke("compare", tmp_path / "a").exit_code == 2
+
+
+def test_int8_run_reports_its_accuracy_delta_against_fp32(tmp_path, tiny_bert, corpus_csv, monkeypatch):
+    """An int8 model that loses accuracy must show it: the fp32 check rescored the same rows."""
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path / "cache"))
+    run = evaluate(EvalConfig(model=tiny_bert, data=[corpus_csv], backend="onnx-int8", n_bootstrap=0,
+                              fp32_check=50, threads=1))
+    [ev] = run.result.evaluations
+    check = ev.precision_check
+    assert run.result.model.backend == "onnx-int8" and check.backend == "onnx-int8"
+    assert check.n == 50 and check.sampled and check.reference == str(Path(tiny_bert).resolve())
+    # Recompute the check from the fp32 model's own scores on the same rows.
+    fp32 = evaluate(EvalConfig(model=tiny_bert, data=[corpus_csv], backend="torch", n_bootstrap=0, threads=1))
+    both = run.predictions.merge(fp32.predictions, on="id", suffixes=("", "_fp32"))
+    assert len(both) == ev.n
+    index = np.sort(np.random.default_rng(0).choice(ev.n, 50, replace=False))
+    rows = both.iloc[index]
+    assert check.agreement == pytest.approx(np.mean(rows.pred == rows.pred_fp32))
+    assert check.accuracy == pytest.approx(np.mean(rows.pred == rows.label))
+    assert check.accuracy_fp32 == pytest.approx(np.mean(rows.pred_fp32 == rows.label))
+    assert check.accuracy_delta == pytest.approx(check.accuracy - check.accuracy_fp32)
+    assert check.max_abs_prob_diff == pytest.approx(np.abs(rows.prob_fake - rows.prob_fake_fp32).max(), abs=1e-5)
+    full = evaluate(EvalConfig(model=tiny_bert, data=[corpus_csv], backend="onnx-int8", n_bootstrap=0,
+                               fp32_check="all", threads=1))
+    whole = full.result.evaluations[0].precision_check
+    assert whole.n == ev.n and not whole.sampled
+    off = evaluate(EvalConfig(model=tiny_bert, data=[corpus_csv], backend="onnx-int8", n_bootstrap=0, fp32_check=0))
+    assert off.result.evaluations[0].precision_check is None
+    with pytest.raises(ConfigError, match="fp32_check"):
+        EvalConfig(model="fake", data=["x"], fp32_check="some")

@@ -24,27 +24,31 @@ def small_bert(tmp_path_factory):
 
 
 def test_latency_percentiles():
-    point = Latency.from_values(2, 4, 128, [0.010, 0.011, 0.012, 0.013, 0.050])
+    point = Latency.from_values("torch", 2, 4, 128, [0.010, 0.011, 0.012, 0.013, 0.050])
     assert point.p50_ms == pytest.approx(12.0)
     assert point.p50_ms <= point.p90_ms <= point.p99_ms <= 50.0
     assert point.p50_ms_per_article == pytest.approx(3.0) and point.repeats == 5
 
 
 def test_profile_measures_latency_and_memory_that_grows_with_length(small_bert):
-    config = ProfileConfig(model=small_bert, threads=[1], batch_sizes=[1, 4], lengths=[32, 128],
-                           memory_lengths=[64, 512], memory_batch=8, seconds_per_point=0.05, load_runs=1)
+    config = ProfileConfig(model=small_bert, backends=["torch"], threads=[1], batch_sizes=[1, 4], lengths=[32, 128],
+                           memory_lengths=[64, 512], memory_batches=[1, 8], seconds_per_point=0.05, load_runs=1)
     result = profile(config)
     assert [(p.batch_size, p.seq_len) for p in result.latency] == [(1, 32), (4, 32), (1, 128), (4, 128)]
     assert all(p.repeats >= 5 and p.p50_ms <= p.p99_ms for p in result.latency)
     assert result.static.parameters > 0 and result.static.disk_mb > 0
-    assert result.load.rss_after_load_mb > 50
-    small, large = result.memory
+    [load] = result.load
+    assert load.backend == "torch" and load.rss_after_load_mb > load.rss_before_load_mb > 50
+    assert load.rss_after_first_use_mb >= load.rss_after_load_mb
+    _, one_large, small, large = result.memory
+    assert [(m.batch_size, m.seq_len) for m in result.memory] == [(1, 64), (1, 512), (8, 64), (8, 512)]
+    assert large.growth_mb > one_large.growth_mb + 3  # eight articles hold more than one
     assert large.activations_mb > 10 * small.activations_mb > large.activations_fused_mb
     # The honest measurement must see the activations the study's sampler missed: at least the
     # growth that even fused attention cannot avoid.
     assert large.growth_mb - small.growth_mb > 0.5 * (large.activations_fused_mb - small.activations_fused_mb)
     assert large.growth_mb > small.growth_mb + 3
-    assert result.first_forward_overhead_mb is not None and result.first_forward_overhead_mb >= 0
+    assert result.first_forward_overhead_mb["torch"] >= 0
 
 
 def test_activation_estimate_uses_mobilebert_bottleneck():
@@ -58,17 +62,70 @@ def test_profile_config_is_validated():
         ProfileConfig()
     with pytest.raises(ConfigError, match="unknown --arch"):
         ProfileConfig(arch="mobilebret")
+    with pytest.raises(ConfigError, match="unknown backend"):
+        ProfileConfig(arch="mobilebert", backends=["tflite"])
+    assert ProfileConfig(arch="mobilebert").backends[0] == "torch"
 
 
-def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert):
+def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert, corpus_csv):
     out = tmp_path / "prof"
     result = CliRunner().invoke(app, ["profile", "--model", small_bert, "--out", str(out), "--threads", "1",
-                                      "--batch-sizes", "1,2", "--lengths", "16", "--memory-lengths", "32",
-                                      "--seconds-per-point", "0.02", "--load-runs", "1"])
+                                      "--backend", "torch", "--batch-sizes", "1,2", "--lengths", "16",
+                                      "--memory-lengths", "32", "--memory-batches", "2", "--seconds-per-point", "0.02",
+                                      "--load-runs", "1"])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "profile.json").read_text())
     assert data["kind"] == "profile" and data["environment"]["threads"] == 1 and len(data["latency"]) == 2
     assert "Peak memory vs sequence length" in (out / "profile.md").read_text()
+    assert "data:image/png;base64," in (out / "profile.html").read_text()
     assert (out / "plots" / "latency.png").exists() and (out / "plots" / "memory.png").exists()
+    run = tmp_path / "run"
+    assert CliRunner().invoke(app, ["evaluate", "--model", "fake", "--data", corpus_csv, "--out", str(run),
+                                    "--bootstrap", "0"]).exit_code == 0
+    assert "Cost on this CPU" not in (run / "report.html").read_text()
+    merged = CliRunner().invoke(app, ["report", str(run), "--profile", str(out)])
+    assert merged.exit_code == 0, merged.output
+    page = (run / "report.html").read_text()
+    assert "Cost on this CPU" in page and "Peak memory vs sequence length" in page and "&lt;table" not in page
+    assert "Cost on this CPU" in (run / "report.md").read_text()
     bad = CliRunner().invoke(app, ["profile", "--arch", "mobilebert", "--out", str(out), "--threads", "two"])
     assert bad.exit_code == 2 and "whole numbers" in bad.output
+
+
+def test_every_backend_runs_under_the_same_thread_budget_on_real_length_articles(tmp_path, tiny_bert, corpus_csv):
+    """torch, onnx and onnx-int8 side by side; single-stream queries keep each article's own length."""
+    config = ProfileConfig(model=tiny_bert, backends=["torch", "onnx", "onnx-int8"], threads=[1, 2],
+                           batch_sizes=[1, 2], lengths=[16], memory_lengths=[32, 128], memory_batches=[2],
+                           texts=corpus_csv, queries=30, seconds_per_point=0.02, load_runs=1)
+    result = profile(config)
+    assert result.backends == ["torch", "onnx", "onnx-int8"]
+    assert {(p.backend, p.threads) for p in result.latency} == {(b, t) for b in result.backends for t in (1, 2)}
+    assert [x.backend for x in result.load] == ["torch", "onnx", "onnx-int8"]
+    # The ONNX Runtime probes never import torch, so their processes start smaller.
+    assert result.load[1].rss_after_load_mb < result.load[0].rss_after_load_mb
+    assert set(result.static.files_mb) == {"safetensors fp32", "onnx fp32", "onnx int8"}
+    assert all(size > 0 for size in result.static.files_mb.values())
+    assert len(result.single_stream) == 6 and {x.queries for x in result.single_stream} == {30}
+    [stream] = [x for x in result.single_stream if x.backend == "onnx" and x.threads == 1]
+    assert 10 < stream.mean_tokens < 40 and stream.share_at_cap == 0  # the corpus's own lengths, unpadded
+    assert stream.p50_ms <= stream.p90_ms <= stream.p99_ms and stream.forward_p50_ms < stream.p50_ms
+    assert {m.backend for m in result.memory} == set(result.backends)
+    from newsbench.profile_report import render
+
+    files = render(result)
+    assert "Single-stream latency on real news" in files["profile.md"] and "plots/backends.png" in files
+
+
+def test_an_exported_onnx_file_is_profiled_as_itself(tmp_path, tiny_bert):
+    from newsbench.export import export_onnx
+
+    exported = export_onnx(tiny_bert, tmp_path / "int8", int8=True)
+    with pytest.raises(ConfigError, match="runs only as onnx-int8"):
+        ProfileConfig(model=str(tmp_path / "int8"), backends=["torch"])
+    config = ProfileConfig(model=str(tmp_path / "int8"), threads=[1], batch_sizes=[2], lengths=[16],
+                           memory_lengths=[32], memory_batches=[2], seconds_per_point=0.02, load_runs=1)
+    assert config.backends == ["onnx-int8"]
+    result = profile(config)
+    assert result.static.parameters == exported.parameters and list(result.static.files_mb) == ["onnx int8"]
+    assert [p.backend for p in result.latency] == ["onnx-int8"] and result.load[0].backend == "onnx-int8"
+    assert result.memory[0].growth_mb >= 0 and result.architecture == "BertForSequenceClassification"

@@ -81,7 +81,7 @@ def evaluate(
     model: Annotated[str, typer.Option(help="Model folder/file, hub id (online only), or fake[:cue,...] for a dry run.")],
     out: Annotated[Path, typer.Option(help="Folder for results.json, predictions.csv, skipped.csv and reports.")],
     data: Annotated[Optional[list[str]], typer.Option(help=DATA_HELP)] = None,
-    backend: Annotated[str, typer.Option(help="hf, onnx, sklearn, fake, or auto (from the model path).")] = "auto",
+    backend: Annotated[str, typer.Option(help="torch, torch-bf16, onnx, onnx-int8 (Hugging Face folders are exported on first use), sklearn, fake, or auto: the fastest sensible one for this CPU.")] = "auto",
     heldout: Annotated[bool, typer.Option(help="Also score the held-out test split saved by newsbench train.")] = False,
     train_data: Annotated[Optional[list[str]], typer.Option(help="Extra training files for the leakage check (repeatable).")] = None,
     group_by: Annotated[Optional[str], typer.Option(help="Comma-separated columns or a+b crosses; default: source,generator,is_ai,is_ai+label where present.")] = None,
@@ -102,6 +102,7 @@ def evaluate(
     trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
     keep_leaked: Annotated[bool, typer.Option(help="Score rows that also occur in the training data instead of skipping them.")] = False,
     max_rows: Annotated[Optional[int], typer.Option(help="Score a seeded random sample of at most N rows per dataset; the rest are listed as skipped.")] = None,
+    fp32_check: Annotated[str, typer.Option(help="With bf16/int8: rows per dataset scored again in fp32 to measure the accuracy delta (N, 'all', or 0).")] = "200",
 ):
     """Score a detector on one or more datasets and write results and reports."""
     from newsbench.config import EvalConfig
@@ -114,7 +115,7 @@ def evaluate(
         strip_datelines=strip_datelines, threshold=threshold, max_length=max_length,
         batch_size=batch_size, padding=padding, threads=threads, device=device, n_bootstrap=bootstrap,
         n_errors=errors, seed=seed, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
-        keep_leaked=keep_leaked, max_rows=max_rows,
+        keep_leaked=keep_leaked, max_rows=max_rows, fp32_check=fp32_check,
     )
     with _progress() as progress:
         run = run_evaluation(config, _Bars(progress))
@@ -176,16 +177,25 @@ def train(
 
 @app.command()
 @_diagnosed
-def report(run_dir: Annotated[Path, typer.Argument(help="A folder written by newsbench evaluate.")]):
-    """Re-render report.md and report.html from a run's results.json."""
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="A folder written by newsbench evaluate.")],
+    profile: Annotated[Optional[Path], typer.Option(help="A folder written by newsbench profile: adds its cost section to the report.")] = None,
+):
+    """Re-render report.md and report.html from a run's results.json (optionally with a profile section)."""
     from newsbench.errors import NewsbenchError
+    from newsbench.profile import ProfileResult
     from newsbench.report import render
     from newsbench.results import RunResult, from_json, write_atomic
 
     path = run_dir / "results.json"
     if not path.exists():
         raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
-    for name, content in render(from_json(RunResult, path.read_text())).items():
+    cost = None
+    if profile is not None:
+        if not (profile / "profile.json").exists():
+            raise NewsbenchError(f"{profile / 'profile.json'} not found; pass a folder written by newsbench profile")
+        cost = from_json(ProfileResult, (profile / "profile.json").read_text())
+    for name, content in render(from_json(RunResult, path.read_text()), cost).items():
         write_atomic(run_dir / name, content)
     console.print(f"report: {run_dir / 'report.html'}")
 
@@ -216,7 +226,7 @@ def export(
     model: Annotated[str, typer.Option(help="A Hugging Face classifier folder (e.g. from newsbench train --recipe finetune).")],
     out: Annotated[Path, typer.Option(help="Output folder, or a .onnx path whose folder receives tokenizer and config.")],
     format: Annotated[str, typer.Option(help="Export format; onnx is the one supported.")] = "onnx",
-    int8: Annotated[bool, typer.Option(help="Quantize weights to int8 (onnxruntime dynamic quantization).")] = False,
+    int8: Annotated[bool, typer.Option(help="Quantize weights to int8 (onnxruntime dynamic quantization; MatMuls fed by an activation function stay fp32).")] = False,
     opset: Annotated[int, typer.Option(help="ONNX opset version.")] = 17,
 ):
     """Export a classifier to ONNX and check it predicts what the PyTorch model predicts."""
@@ -227,28 +237,33 @@ def export(
         raise ConfigError(f"--format {format!r} is not supported; use onnx")
     result = export_onnx(model, out, int8=int8, opset=opset)
     console.print(f"exported {result.file} ({result.size_mb:.1f} MB; fp32 {result.fp32_size_mb:.1f} MB) in "
-                  f"{result.seconds:.1f}s; parity on {result.parity_texts} texts: argmax agreement "
-                  f"{result.argmax_agreement:.3f}, max logit difference {result.max_logit_diff:.2e}")
+                  f"{result.seconds:.1f}s; quantization: {result.quantization}; parity on {result.parity_texts} "
+                  f"texts: argmax agreement {result.argmax_agreement:.3f}, max logit difference "
+                  f"{result.max_logit_diff:.2e}", highlight=False)
 
 
 @app.command()
 @_diagnosed
 def profile(
-    out: Annotated[Path, typer.Option(help="Folder for profile.json, profile.md and plots.")],
+    out: Annotated[Path, typer.Option(help="Folder for profile.json, profile.md, profile.html and plots.")],
     model: Annotated[Optional[str], typer.Option(help="A Hugging Face model folder.")] = None,
     arch: Annotated[Optional[str], typer.Option(help="A preset architecture with random weights: mobilebert, distilbert, tinybert-4l, albert-base, minilm-l6, bert-base.")] = None,
-    threads: Annotated[str, typer.Option(help="Comma-separated thread budgets, e.g. 1,2,4 (phone big cores).")] = "2",
+    backend: Annotated[Optional[str], typer.Option(help="Comma-separated: torch, torch-bf16, onnx, onnx-int8 (default: all that make sense on this CPU).")] = None,
+    threads: Annotated[Optional[str], typer.Option(help="Comma-separated thread budgets, e.g. 1,2,4 (phone big cores); default: all cores.")] = None,
+    texts: Annotated[Optional[str], typer.Option(help="Data file or dataset name for single-stream latency on real news (one article at a time).")] = None,
+    queries: Annotated[int, typer.Option(help="Single-stream queries (articles).")] = 300,
     batch_sizes: Annotated[str, typer.Option(help="Comma-separated batch sizes for the latency sweep.")] = "1,2,4,8,16,32",
     lengths: Annotated[str, typer.Option(help="Comma-separated sequence lengths for the latency sweep.")] = "128,512",
     memory_lengths: Annotated[str, typer.Option(help="Comma-separated lengths for the peak-memory sweep (fresh process each).")] = "64,128,256,512",
-    memory_batch: Annotated[int, typer.Option(help="Batch size of the peak-memory sweep.")] = 8,
+    memory_batches: Annotated[str, typer.Option(help="Comma-separated batch sizes of the peak-memory sweep.")] = "1,8",
     seconds_per_point: Annotated[float, typer.Option(help="Time budget for repeats per latency point (at least 5 repeats).")] = 2.0,
     load_runs: Annotated[int, typer.Option(help="Fresh-process loads for the load cost (median).")] = 3,
 ):
-    """Measure a detector's size, load cost, latency and peak memory on this CPU."""
+    """Measure a detector's size, load cost, latency and peak memory on this CPU, per backend and thread budget."""
     from newsbench.errors import ConfigError
-    from newsbench.profile import ProfileConfig, markdown, plots
+    from newsbench.profile import ProfileConfig
     from newsbench.profile import profile as run_profile
+    from newsbench.profile_report import blocks, markdown, render
     from newsbench.results import to_json, write_atomic
 
     def ints(value: str) -> list[int]:
@@ -257,17 +272,16 @@ def profile(
         except ValueError:
             raise ConfigError(f"expected comma-separated whole numbers, got {value!r}") from None
 
-    config = ProfileConfig(model=model, arch=arch, threads=ints(threads), batch_sizes=ints(batch_sizes),
-                           lengths=ints(lengths), memory_lengths=ints(memory_lengths), memory_batch=memory_batch,
-                           seconds_per_point=seconds_per_point, load_runs=load_runs)
+    config = ProfileConfig(model=model, arch=arch, backends=_split(backend), batch_sizes=ints(batch_sizes),
+                           lengths=ints(lengths), texts=texts, queries=queries, memory_lengths=ints(memory_lengths),
+                           memory_batches=ints(memory_batches), seconds_per_point=seconds_per_point, load_runs=load_runs,
+                           **({"threads": ints(threads)} if threads else {}))
     with _progress() as progress:
         result = run_profile(config, _Bars(progress))
-    images = plots(result)
-    text = markdown(result, {"latency": "plots/latency.png", "memory": "plots/memory.png"})
-    for name, content in {"profile.json": to_json(result), "profile.md": text, **images}.items():
+    for name, content in {"profile.json": to_json(result), **render(result)}.items():
         write_atomic(out / name, content)
-    Console(width=160).print(text, markup=False, highlight=False)
-    console.print(f"profile: {out / 'profile.md'}")
+    Console(width=160).print(markdown(blocks(result)), markup=False, highlight=False)
+    console.print(f"profile: {out / 'profile.html'}\n         {out / 'profile.md'}")
 
 
 def _print_summary(result) -> None:
@@ -286,6 +300,13 @@ def _print_summary(result) -> None:
                       fmt(m.fnr.value, 3), f"{ev.timing.ms_per_article:.3f}")
     out = Console()
     Console(width=max(out.width, 140)).print(table)
+    console.print(f"backend: {result.model.details.get('backend_choice', result.model.backend)}", highlight=False)
+    for ev in result.evaluations:
+        check = ev.precision_check
+        if check:
+            console.print(f"{ev.dataset}: {check.backend} vs fp32 on {check.n:,} rows: agreement {check.agreement:.3f}, "
+                          f"accuracy {check.accuracy:.3f} vs {check.accuracy_fp32:.3f} "
+                          f"({check.accuracy_delta * 100:+.2f} points, McNemar p={check.mcnemar_p:.2g})", highlight=False)
 
 
 def main() -> None:

@@ -28,6 +28,10 @@ class EvalConfig:
         keep_leaked: score rows that also occur in the training data instead of skipping them.
         max_rows: score a seeded random sample of at most this many rows per dataset (None = all);
             the rest are listed as skipped (``not_sampled``).
+        backend: ``torch``, ``torch-bf16``, ``onnx``, ``onnx-int8``, ``sklearn``, ``fake``, or
+            ``auto`` (the fastest sensible one for this CPU).
+        fp32_check: with a reduced-precision backend, rows per dataset scored again in fp32 to
+            measure the accuracy delta: a number (seeded sample), ``"all"``, or 0 for none.
     """
 
     model: str
@@ -53,8 +57,18 @@ class EvalConfig:
     trust_remote_code: bool = False
     keep_leaked: bool = False
     max_rows: int | None = None
+    fp32_check: int | str = 200
 
     def __post_init__(self):
+        if str(self.fp32_check).lower() == "all":
+            self.fp32_check = "all"
+        else:
+            try:
+                self.fp32_check = int(self.fp32_check)
+            except ValueError:
+                raise ConfigError(f"fp32_check must be a row count, 'all' or 0, got {self.fp32_check!r}") from None
+            if self.fp32_check < 0 or 0 < self.fp32_check < 20:
+                raise ConfigError(f"fp32_check must be 0 (off), at least 20 rows, or 'all'; got {self.fp32_check}")
         if self.max_rows is not None and self.max_rows < 10:
             raise ConfigError(f"max_rows must be at least 10, got {self.max_rows}")
         if not self.data and not self.heldout:

@@ -26,6 +26,7 @@ from newsbench.results import (
     Evaluation,
     Metrics,
     ModelCard,
+    PrecisionCheck,
     RunResult,
     Timing,
     capture_environment,
@@ -59,8 +60,11 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
     card, model_dir = load_model_card(config.model)
     threshold = resolve_threshold(config.threshold, card)
     options = config.load_options(card.preprocessing if card else None)
-    detector = load_detector(config.model, config.backend,
-                             config.detector_options(card.hyperparameters if card else None))
+    detector_options = config.detector_options(card.hyperparameters if card else None)
+    detector = load_detector(config.model, config.backend, detector_options)
+    reference = None
+    if detector.precision != "fp32" and config.fp32_check and detector.reference:
+        reference = load_detector(detector.reference, "torch", detector_options)
     environment = capture_environment(config.seed, config.threads, started)
 
     datasets = load_datasets(specs, options) if specs else []
@@ -68,9 +72,10 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
         datasets.insert(0, heldout_dataset(card, model_dir, options))
     seen = training_fingerprints(model_dir, config.train_data, options)
 
-    scored = [score_dataset(ds, detector, threshold, card, seen, config, progress) for ds in datasets]
+    scored = [score_dataset(ds, detector, threshold, card, seen, config, progress, reference) for ds in datasets]
+    info = detector.info()
     result = RunResult(
-        model=detector.info(),
+        model=replace(info, details={**info.details, "backend_choice": detector.choice}),
         environment=environment,
         config={k: to_dict(v) for k, v in asdict(config).items()},
         evaluations=[evaluation for evaluation, _, _ in scored],
@@ -85,8 +90,13 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
 def score_dataset(
     dataset: Dataset, detector: Detector, threshold: float, card: ModelCard | None,
     seen: np.ndarray | None, config: EvalConfig, progress: ProgressFactory | None = None,
+    reference: Detector | None = None,
 ) -> tuple[Evaluation, pd.DataFrame, pd.DataFrame]:
-    """Predict, score and analyse one dataset; returns the evaluation, predictions and skipped rows."""
+    """Predict, score and analyse one dataset; returns the evaluation, predictions and skipped rows.
+
+    With a reduced-precision detector and its fp32 ``reference``, rows are scored again in fp32
+    (``config.fp32_check``) and the accuracy delta is stored in ``precision_check``.
+    """
     if seen is not None and len(seen) and not config.keep_leaked:
         dataset = dataset.exclude(np.isin(fingerprints(dataset.texts), seen), "in_training_data",
                                   "text also occurs in the detector's training data")
@@ -130,7 +140,20 @@ def score_dataset(
                       1000 * total / len(y)),
         curves=Curves(_thin(fpr, tpr), _thin(recall, precision), metrics.reliability(y, prob)),
     )
-    evaluation = replace(evaluation, notes=analysis.diagnose(evaluation))
+    notes = analysis.diagnose(evaluation)
+    check = None
+    if detector.precision != "fp32" and config.fp32_check:
+        if reference is None:
+            notes.append(f"{detector.precision} scores were not compared with fp32: no fp32 model is known for "
+                         f"this file (export.json names none); the accuracy cost of {detector.precision} "
+                         "is unmeasured.")
+        else:
+            check = precision_check(detector, reference, texts, y, prob, threshold, config, progress)
+            if check.agreement < 0.99 or abs(check.accuracy_delta) > 0.005:
+                notes.append(f"{check.backend} disagrees with fp32 on {1 - check.agreement:.1%} of {check.n:,} rows "
+                             f"(accuracy {check.accuracy_delta * 100:+.1f} points, McNemar p={check.mcnemar_p:.2g}); "
+                             "rerun with --backend torch for exact scores.")
+    evaluation = replace(evaluation, notes=notes, precision_check=check)
 
     group_cols = sorted({c for g in groups for c in g.split("+") if c != "label"})
     predictions = pd.DataFrame({
@@ -140,6 +163,30 @@ def score_dataset(
         predictions[col] = dataset.rows[col].to_numpy()
     skipped = dataset.skipped.assign(dataset=dataset.name)[["id", "dataset", "reason", "detail"]]
     return evaluation, predictions, skipped
+
+
+def precision_check(detector: Detector, reference: Detector, texts: list[str], y: np.ndarray, prob: np.ndarray,
+                    threshold: float, config: EvalConfig, progress: ProgressFactory | None = None) -> PrecisionCheck:
+    """Score ``config.fp32_check`` rows (seeded sample, or all) again with the fp32 reference."""
+    n = len(texts) if config.fp32_check == "all" else min(int(config.fp32_check), len(texts))
+    index = np.arange(len(texts)) if n == len(texts) else np.sort(
+        np.random.default_rng(config.seed).choice(len(texts), n, replace=False))
+    advance = progress(f"fp32 check ({n:,} rows)", n) if progress else None
+    start = time.perf_counter()
+    fp32 = reference.predict_proba([texts[i] for i in index], advance)[:, 1]
+    seconds = time.perf_counter() - start
+    y, reduced = y[index], prob[index]
+    pred, pred_fp32 = (reduced >= threshold).astype(np.int64), (fp32 >= threshold).astype(np.int64)
+    test = metrics.mcnemar(y, pred, pred_fp32)
+    accuracy, accuracy_fp32 = float(np.mean(pred == y)), float(np.mean(pred_fp32 == y))
+    diff = np.abs(reduced - fp32)
+    return PrecisionCheck(
+        backend=detector.info().backend, reference=str(reference.path), n=n, sampled=n < len(texts),
+        agreement=float(np.mean(pred == pred_fp32)), accuracy=accuracy, accuracy_fp32=accuracy_fp32,
+        accuracy_delta=accuracy - accuracy_fp32, only_reduced_right=test.only_a, only_fp32_right=test.only_b,
+        mcnemar_p=test.p_value, max_abs_prob_diff=float(diff.max()), mean_abs_prob_diff=float(diff.mean()),
+        fp32_ms_per_article=1000 * seconds / n,
+    )
 
 
 def save_run(run: Run, out: Path) -> dict[str, Path]:

@@ -1,7 +1,8 @@
 """One measurement in a fresh process, run by ``newsbench.profile``; prints one JSON line.
 
 Tasks: ``load`` (load time, RSS after load and after a first small forward) and ``forward``
-(peak RSS of one forward pass at a batch size and length). The peak is the kernel's high-water
+(peak RSS of one forward pass at a batch size and length), for a torch model (fp32 or bf16
+autocast) or an ONNX Runtime session (``file``). The peak is the kernel's high-water
 mark (VmHWM), reset after loading through /proc/self/clear_refs so loading's own transient
 peak cannot hide the forward pass.
 """
@@ -40,28 +41,38 @@ def peak_mb() -> float:
 
 
 def main(spec: dict) -> dict:
-    import torch
+    from newsbench.profile import _inputs, _load, _session, runner
 
-    from newsbench.profile import _inputs, _load
+    backend = spec.get("backend", "torch")
+    if backend.startswith("onnx"):  # torch is never imported, so its libraries do not count
+        import onnxruntime  # noqa: F401  (libraries in memory before the baseline)
 
-    torch.set_num_threads(spec["threads"])
-    started = time.perf_counter()
-    model = _load(spec)
-    with torch.no_grad():  # weights may be paged in lazily: touch them so RSS counts them
-        for parameter in model.parameters():
-            parameter.sum()
+        before, started = rss_mb(), time.perf_counter()
+        session = _session(spec["file"], spec["threads"])
+        run = lambda batch: session.run(["logits"], batch)  # noqa: E731
+        vocab = int(spec["vocab"])
+    else:
+        import torch
+        import transformers  # noqa: F401
+
+        torch.set_num_threads(spec["threads"])
+        before, started = rss_mb(), time.perf_counter()
+        model = _load(spec)
+        with torch.no_grad():  # weights may be paged in lazily: touch them so RSS counts them
+            for parameter in model.parameters():
+                parameter.sum()
+        run = runner(backend, model, None, spec["threads"])
+        vocab = model.config.vocab_size
     seconds = time.perf_counter() - started
     after_load = rss_mb()
-    vocab = model.config.vocab_size
     if spec["task"] == "load":
-        with torch.inference_mode():
-            model(**_inputs(1, 64, vocab, 0))
-        return {"seconds": seconds, "rss_after_load_mb": after_load, "rss_after_first_use_mb": rss_mb()}
+        run(_inputs(1, 64, vocab, 0))
+        return {"seconds": seconds, "rss_before_load_mb": before, "rss_after_load_mb": after_load,
+                "rss_after_first_use_mb": rss_mb()}
     inputs = _inputs(spec["batch"], spec["length"], vocab, spec.get("seed", 0))
     after_load = rss_mb()
     exact = reset_peak()
-    with torch.inference_mode():
-        model(**inputs)
+    run(inputs)
     return {"rss_after_load_mb": after_load, "peak_rss_mb": peak_mb(), "peak_reset": exact}
 
 

@@ -7,6 +7,7 @@ until a time budget with percentiles, and every memory number taken in a fresh s
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -19,14 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from newsbench.detectors.base import ProgressFactory
-from newsbench.errors import ConfigError, NewsbenchError
+from newsbench.errors import ConfigError, NewsbenchError, require
 from newsbench.results import SCHEMA_VERSION, Environment, capture_environment
+
+BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 
 
 @dataclass(frozen=True)
 class Latency:
-    """Forward-pass latency of one (threads, batch size, sequence length) point, in ms."""
+    """Forward-pass latency of one (backend, threads, batch size, sequence length) point, in ms."""
 
+    backend: str
     threads: int
     batch_size: int
     seq_len: int
@@ -39,21 +43,59 @@ class Latency:
     p50_ms_per_article: float
 
     @classmethod
-    def from_values(cls, threads: int, batch_size: int, seq_len: int, seconds: list[float]) -> Latency:
+    def from_values(cls, backend: str, threads: int, batch_size: int, seq_len: int, seconds: list[float]) -> Latency:
         ms = np.array(seconds) * 1000
         p50, p90, p99 = np.percentile(ms, [50, 90, 99])
-        return cls(threads, batch_size, seq_len, len(ms), [round(float(v), 4) for v in ms], float(p50),
+        return cls(backend, threads, batch_size, seq_len, len(ms), [round(float(v), 4) for v in ms], float(p50),
                    float(p90), float(p99), float(ms.mean()), float(p50 / batch_size))
 
 
 @dataclass(frozen=True)
-class LoadCost:
-    """Loading in a fresh process: medians over ``runs`` loads."""
+class SingleStream:
+    """One article at a time over real news (MLPerf single-stream): tokenise + forward, no padding.
 
+    ``p*_ms`` time the whole query; ``forward_p50_ms`` the model alone. Token lengths are the
+    articles' own, truncated at ``max_length``.
+    """
+
+    backend: str
+    threads: int
+    queries: int
+    source: str
+    max_length: int
+    mean_tokens: float
+    share_at_cap: float
+    p50_ms: float
+    p90_ms: float
+    p99_ms: float
+    mean_ms: float
+    forward_p50_ms: float
+    tokenize_p50_ms: float
+
+
+@dataclass(frozen=True)
+class LoadCost:
+    """Loading one backend's model in a fresh process: medians over ``runs`` loads.
+
+    ``rss_before_load_mb`` is the process with its libraries imported (torch and transformers,
+    or onnxruntime alone); the increases are what loading the model, and then a first batch-1,
+    64-token forward, add to it.
+    """
+
+    backend: str
     runs: int
     seconds: float
+    rss_before_load_mb: float
     rss_after_load_mb: float
     rss_after_first_use_mb: float
+
+    @property
+    def load_increase_mb(self) -> float:
+        return self.rss_after_load_mb - self.rss_before_load_mb
+
+    @property
+    def first_use_increase_mb(self) -> float:
+        return self.rss_after_first_use_mb - self.rss_before_load_mb
 
 
 @dataclass(frozen=True)
@@ -61,11 +103,12 @@ class MemoryPoint:
     """Peak memory of one forward pass in a fresh process.
 
     ``growth_mb`` is the peak RSS during the forward minus the RSS after loading (weights
-    touched). Two analytic estimates of the largest live activations bracket it: with the
+    touched). Two analytic estimates of the largest live fp32 activations bracket it: with the
     attention score matrices materialised (eager or math attention), and without them (fused
-    SDPA kernels that work block by block).
+    attention kernels that work block by block).
     """
 
+    backend: str
     threads: int
     batch_size: int
     seq_len: int
@@ -78,9 +121,12 @@ class MemoryPoint:
 
 @dataclass(frozen=True)
 class StaticCost:
+    """Parameters and sizes; ``files_mb`` maps a format (safetensors fp32, onnx fp32, onnx int8) to its size."""
+
     parameters: int
     parameter_mb: float
     disk_mb: float
+    files_mb: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,10 +137,12 @@ class ProfileResult:
     architecture: str
     environment: Environment
     static: StaticCost
-    load: LoadCost
+    backends: list[str]
+    load: list[LoadCost]
     latency: list[Latency]
     memory: list[MemoryPoint]
-    first_forward_overhead_mb: float | None = None
+    single_stream: list[SingleStream] = field(default_factory=list)
+    first_forward_overhead_mb: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     kind: str = "profile"
@@ -107,19 +155,27 @@ class ProfileConfig:
     Attributes:
         model: a Hugging Face model folder, or None with ``arch`` set.
         arch: a preset architecture (random weights; exact for cost).
-        threads: thread budgets to measure (phone big-core counts: 1, 2, 4).
+        backends: torch (fp32), torch-bf16, onnx (fp32), onnx-int8; None = every backend that
+            makes sense on this CPU (bf16 only with native bf16).
+        threads: thread budgets to measure (phone big-core counts: 1, 2, 4), applied to every
+            backend (torch.set_num_threads, onnxruntime intra-op threads, OMP_NUM_THREADS in probes).
         batch_sizes, lengths: the latency grid (every article padded to the length).
-        memory_lengths, memory_batch: the peak-memory sweep, one fresh process per point.
+        texts: a data spec (file or dataset name) for single-stream latency on real news; None skips it.
+        queries: single-stream queries (articles, one at a time, after 10 untimed).
+        memory_lengths, memory_batches: the peak-memory sweep, one fresh process per point.
         seconds_per_point: time budget for repeats at one latency point (at least min_repeats).
     """
 
     model: str | None = None
     arch: str | None = None
-    threads: list[int] = field(default_factory=lambda: [os.cpu_count() or 1])
+    backends: list[str] | None = None
+    threads: list[int] = field(default_factory=lambda: [_cores()])
     batch_sizes: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16, 32])
     lengths: list[int] = field(default_factory=lambda: [128, 512])
+    texts: str | None = None
+    queries: int = 300
     memory_lengths: list[int] = field(default_factory=lambda: [64, 128, 256, 512])
-    memory_batch: int = 8
+    memory_batches: list[int] = field(default_factory=lambda: [1, 8])
     load_runs: int = 3
     warmup: int = 2
     min_repeats: int = 5
@@ -135,76 +191,278 @@ class ProfileConfig:
 
             if self.arch not in PRESETS:
                 raise ConfigError(f"unknown --arch '{self.arch}'; known: {', '.join(PRESETS)}")
-        for name in ("threads", "batch_sizes", "lengths", "memory_lengths"):
+        for name in ("threads", "batch_sizes", "lengths", "memory_lengths", "memory_batches"):
             values = getattr(self, name)
             if not values or min(values) < 1:
                 raise ConfigError(f"{name} must be positive integers, got {values}")
         if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
             raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
+        own = onnx_backend(self.model) if self.model else None
+        if own and self.backends not in (None, [own]):
+            raise ConfigError(f"{self.model} is an ONNX file: it runs only as {own}; pass the Hugging Face folder "
+                              "it was exported from to compare backends")
+        if self.backends is None:
+            from newsbench.export import has_bf16
+
+            onnx = importlib.util.find_spec("onnxruntime") is not None
+            self.backends = [own] if own else [
+                "torch", *(["torch-bf16"] if has_bf16() else []), *(["onnx", "onnx-int8"] if onnx else [])]
+        unknown = [b for b in self.backends if b not in BACKENDS]
+        if unknown or not self.backends:
+            raise ConfigError(f"unknown backend(s) {unknown}; profile measures {', '.join(BACKENDS)}")
+        if self.queries < 20:
+            raise ConfigError(f"queries must be at least 20 for percentiles, got {self.queries}")
+
+
+def onnx_backend(model: str) -> str | None:
+    """``onnx`` or ``onnx-int8`` when ``model`` is an ONNX file or a folder holding one, else None."""
+    from newsbench.detectors import detect_backend
+
+    if detect_backend(model) != "onnx":
+        return None
+    from newsbench.detectors.onnx import file_precision, onnx_file
+
+    return "onnx-int8" if file_precision(onnx_file(model)) == "int8" else "onnx"
 
 
 def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> ProfileResult:
-    """Measure static cost, load cost, latency sweeps and the peak-memory sweep."""
-    import torch
+    """Measure static cost, load cost, latency sweeps, single-stream latency and peak memory, per backend."""
+    from newsbench.export import has_bf16
 
     spec = {"model": config.model, "arch": config.arch}
     environment = capture_environment(config.seed, config.threads[0])
-    model = _load(spec)
-    params = sum(p.numel() for p in model.parameters())
-    static = StaticCost(params, sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20,
-                        _disk_mb(model, config.model))
-    limit = getattr(model.config, "max_position_embeddings", None) or max(config.lengths)
+    own = onnx_backend(config.model) if config.model else None
+    if own:  # an exported file: no torch model, its config.json beside it
+        from transformers import AutoConfig
+
+        from newsbench.detectors.onnx import onnx_file
+
+        model, file = None, onnx_file(config.model)
+        hf_config = AutoConfig.from_pretrained(file.parent)
+        params, param_mb = _onnx_parameters(file)
+        report = file.parent / "export.json"
+        params = json.loads(report.read_text()).get("parameters", params) if report.exists() else params
+    else:
+        model = _load(spec)
+        hf_config = model.config
+        params = sum(p.numel() for p in model.parameters())
+        param_mb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20
+    limit = getattr(hf_config, "max_position_embeddings", None) or max(config.lengths)
     notes = []
+    if max(config.threads) > environment.cpu_count:
+        notes.append(f"thread budgets above this machine's {environment.cpu_count} cores are oversubscribed: "
+                     "their latencies are not those of a CPU with that many cores")
+    if "torch-bf16" in config.backends and not has_bf16():
+        notes.append("torch-bf16 on a CPU without native bf16 (AMX/AVX512-BF16) is emulated and slow; "
+                     "measured as asked")
     lengths = [n for n in config.lengths if n <= limit]
     memory_lengths = [n for n in config.memory_lengths if n <= limit]
     if len(lengths) < len(config.lengths) or len(memory_lengths) < len(config.memory_lengths):
         notes.append(f"lengths above the model's {limit} positions were left out")
 
-    loads = [_probe({**spec, "threads": config.threads[0], "task": "load"}) for _ in range(config.load_runs)]
-    load = LoadCost(config.load_runs, *(float(np.median([r[k] for r in loads]))
-                                        for k in ("seconds", "rss_after_load_mb", "rss_after_first_use_mb")))
+    with tempfile.TemporaryDirectory(prefix="newsbench-profile-") as work:
+        names = {"onnx": "onnx fp32", "onnx-int8": "onnx int8"}
+        if own:
+            files = {own: file}
+            disk = file.stat().st_size / 2**20
+            sizes = {names[own]: disk}
+        else:
+            files = _export_files(model, Path(work), config.backends)
+            disk = _disk_mb(model, config.model)
+            sizes = {"safetensors fp32": disk, **{names[b]: f.stat().st_size / 2**20 for b, f in files.items()}}
+        static = StaticCost(params, param_mb, disk, sizes)
+        specs = {b: {**spec, "backend": b, "file": str(files[b]) if b in files else None,
+                     "vocab": hf_config.vocab_size} for b in config.backends}
+        threads0 = config.threads[0]
+        load_backends = [b for b in config.backends if b != "torch-bf16"]  # bf16 loads the fp32 weights
+        advance = progress("load cost (fresh process per load)", len(load_backends) * config.load_runs) \
+            if progress else None
+        load = []
+        for backend in load_backends:
+            runs = []
+            for _ in range(config.load_runs):
+                runs.append(_probe({**specs[backend], "threads": threads0, "task": "load"}))
+                if advance:
+                    advance(1)
+            load.append(LoadCost(backend, config.load_runs, *(float(np.median([r[k] for r in runs]))
+                                 for k in ("seconds", "rss_before_load_mb", "rss_after_load_mb",
+                                           "rss_after_first_use_mb"))))
 
-    latency = []
-    points = [(t, b, n) for t in config.threads for n in lengths for b in config.batch_sizes]
-    advance = progress("latency sweep", len(points)) if progress else None
-    vocab = model.config.vocab_size
-    for threads, batch, length in points:
-        torch.set_num_threads(threads)
-        inputs = _inputs(batch, length, vocab, config.seed)
-        with torch.inference_mode():
+        latency = []
+        points = [(b, t, n, size) for b in config.backends for t in config.threads for n in lengths
+                  for size in config.batch_sizes]
+        advance = progress("latency sweep", len(points)) if progress else None
+        vocab = hf_config.vocab_size
+        for backend, threads, length, batch in points:
+            run = runner(backend, model, files.get(backend), threads)
+            inputs = _inputs(batch, length, vocab, config.seed)
             for _ in range(config.warmup):
-                model(**inputs)
+                run(inputs)
             seconds, started = [], time.perf_counter()
             while len(seconds) < config.max_repeats and (
                     len(seconds) < config.min_repeats or time.perf_counter() - started < config.seconds_per_point):
                 t0 = time.perf_counter()
-                model(**inputs)
+                run(inputs)
                 seconds.append(time.perf_counter() - t0)
-        latency.append(Latency.from_values(threads, batch, length, seconds))
-        if advance:
-            advance(1)
+            latency.append(Latency.from_values(backend, threads, batch, length, seconds))
+            if advance:
+                advance(1)
 
-    memory = []
-    advance = progress("memory sweep (fresh process per point)", len(memory_lengths)) if progress else None
-    for length in memory_lengths:
-        result = _probe({**spec, "threads": config.threads[0], "task": "forward", "batch": config.memory_batch,
-                         "length": length, "seed": config.seed})
-        memory.append(MemoryPoint(config.threads[0], config.memory_batch, length, result["rss_after_load_mb"],
-                                  result["peak_rss_mb"], result["peak_rss_mb"] - result["rss_after_load_mb"],
-                                  activation_mb(model.config, config.memory_batch, length),
-                                  activation_mb(model.config, config.memory_batch, length, scores=False)))
-        if advance:
-            advance(1)
-    overhead = None
-    if memory:
-        # A tiny forward pays the one-time costs (kernel caches, allocator arenas) but almost no
-        # activations; the rest of each point's growth is what the length adds.
-        tiny = _probe({**spec, "threads": config.threads[0], "task": "forward", "batch": 1, "length": 8,
-                       "seed": config.seed})
-        overhead = tiny["peak_rss_mb"] - tiny["rss_after_load_mb"]
-    architecture = (model.config.architectures or [type(model).__name__])[0]
-    return ProfileResult(config.model or f"arch:{config.arch}", architecture, environment, static, load,
-                         latency, memory, overhead, notes)
+        single = []
+        if config.texts:
+            tokenizer, articles, source = _articles(config, hf_config)
+            advance = progress(f"single-stream ({config.queries} articles, one at a time)",
+                               len(config.backends) * len(config.threads)) if progress else None
+            for backend in config.backends:
+                for threads in config.threads:
+                    single.append(single_stream(runner(backend, model, files.get(backend), threads), tokenizer,
+                                                articles, min(limit, 512), backend, threads, source))
+                    if advance:
+                        advance(1)
+
+        memory, overhead = [], {}
+        points = [(n, b) for b in config.memory_batches for n in memory_lengths]
+        advance = progress("memory sweep (fresh process per point)", len(points) * len(config.backends)) \
+            if progress else None
+        for backend in config.backends:
+            for length, batch in points:
+                result = _probe({**specs[backend], "threads": threads0, "task": "forward", "batch": batch,
+                                 "length": length, "seed": config.seed})
+                memory.append(MemoryPoint(backend, threads0, batch, length, result["rss_after_load_mb"],
+                                          result["peak_rss_mb"], result["peak_rss_mb"] - result["rss_after_load_mb"],
+                                          activation_mb(hf_config, batch, length),
+                                          activation_mb(hf_config, batch, length, scores=False)))
+                if advance:
+                    advance(1)
+            if memory_lengths:
+                # A tiny forward pays the one-time costs (kernel caches, allocator arenas) but almost
+                # no activations; the rest of each point's growth is what the length adds.
+                tiny = _probe({**specs[backend], "threads": threads0, "task": "forward", "batch": 1, "length": 8,
+                               "seed": config.seed})
+                overhead[backend] = tiny["peak_rss_mb"] - tiny["rss_after_load_mb"]
+    architecture = (hf_config.architectures or [type(model).__name__])[0]
+    return ProfileResult(config.model or f"arch:{config.arch}", architecture, environment, static,
+                         list(config.backends), load, latency, memory, single, overhead, notes)
+
+
+def runner(backend: str, model, file: Path | None, threads: int):
+    """A function running one padded batch (numpy int64 arrays) on ``backend`` with ``threads`` threads.
+
+    torch: ``torch.set_num_threads``; ONNX Runtime: a session with that many intra-op threads
+    and one inter-op thread. bf16: autocast around the fp32 model.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    if backend.startswith("torch"):
+        bf16 = backend == "torch-bf16"
+
+        def run(batch: dict[str, np.ndarray]):
+            with torch.inference_mode(), torch.autocast("cpu", torch.bfloat16, enabled=bf16):
+                return model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits
+
+        return run
+    session = _session(file, threads)
+    return lambda batch: session.run(["logits"], batch)
+
+
+def single_stream(run, tokenizer, articles: list[str], max_length: int, backend: str, threads: int,
+                  source: str) -> SingleStream:
+    """Time each article alone, tokenise + forward at its own length, after 10 untimed queries."""
+
+    def encode(text: str) -> dict[str, np.ndarray]:
+        encoded = tokenizer(text, truncation=True, max_length=max_length, return_tensors="np")
+        return {k: encoded[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+
+    for text in articles[:10]:
+        run(encode(text))
+    total, forward, tokens = [], [], []
+    for text in articles:
+        t0 = time.perf_counter()
+        batch = encode(text)
+        t1 = time.perf_counter()
+        run(batch)
+        t2 = time.perf_counter()
+        total.append(t2 - t0)
+        forward.append(t2 - t1)
+        tokens.append(batch["input_ids"].shape[1])
+    ms, fwd = np.array(total) * 1000, np.array(forward) * 1000
+    p50, p90, p99 = np.percentile(ms, [50, 90, 99])
+    tokens = np.array(tokens)
+    return SingleStream(backend, threads, len(articles), source, max_length, float(tokens.mean()),
+                        float(np.mean(tokens >= max_length)), float(p50), float(p90), float(p99), float(ms.mean()),
+                        float(np.median(fwd)), float(np.median(ms - fwd)))
+
+
+def _articles(config: ProfileConfig, hf_config) -> tuple[object, list[str], str]:
+    """The tokenizer and a seeded sample of ``config.queries`` article texts from ``config.texts``."""
+    from transformers import AutoTokenizer
+
+    from newsbench.data import DataSpec, load_dataset
+    from newsbench.presets import pretrained_path
+
+    dataset = load_dataset([DataSpec.parse(config.texts)])
+    texts = dataset.texts
+    rng = np.random.default_rng(config.seed)
+    picked = [texts[i] for i in rng.choice(len(texts), min(config.queries, len(texts)), replace=False)]
+    # Presets have no tokenizer of their own: the MiniLM WordPiece (bert-base-uncased) vocabulary
+    # gives the token lengths, with ids folded into the architecture's vocabulary.
+    folder = Path(config.model) if config.model else None
+    folder = folder.parent if folder is not None and folder.is_file() else folder
+    tokenizer = AutoTokenizer.from_pretrained(folder or pretrained_path("minilm-l6"))
+    if config.model is None:
+        tokenizer = _FoldedTokenizer(tokenizer, hf_config.vocab_size)
+    return tokenizer, picked, f"{dataset.name} ({len(picked)} of {len(texts):,} articles, seed {config.seed})"
+
+
+class _FoldedTokenizer:
+    """A tokenizer whose ids are folded into a smaller vocabulary (lengths unchanged)."""
+
+    def __init__(self, tokenizer, vocab: int):
+        self.tokenizer, self.vocab = tokenizer, vocab
+
+    def __call__(self, *args, **kwargs):
+        encoded = self.tokenizer(*args, **kwargs)
+        encoded["input_ids"] = encoded["input_ids"] % self.vocab
+        return encoded
+
+
+def _onnx_parameters(file: Path) -> tuple[int, float]:
+    """Parameter count and MB of an ONNX file's initializers (int8 weights count one byte each)."""
+    import onnx
+    from onnx import numpy_helper
+
+    tensors = [numpy_helper.to_array(t) for t in onnx.load(str(file)).graph.initializer]
+    # Quantization adds scalar scales and zero points; count only tensors with more than one value.
+    weights = [t for t in tensors if t.size > 1]
+    return int(sum(t.size for t in weights)), sum(t.nbytes for t in weights) / 2**20
+
+
+def _session(file: Path, threads: int):
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    return ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+
+
+def _export_files(model, folder: Path, backends: list[str]) -> dict[str, Path]:
+    """ONNX fp32 (and int8) files of the in-memory model, for the onnx backends."""
+    if not any(b.startswith("onnx") for b in backends):
+        return {}
+    require("onnxruntime", "onnx")
+    from newsbench.export import quantize_int8, to_onnx
+
+    files = {"onnx": to_onnx(model, folder / "model.onnx")}
+    if "onnx-int8" in backends:
+        quantize_int8(files["onnx"], folder / "model.int8.onnx")
+        files["onnx-int8"] = folder / "model.int8.onnx"
+    return files
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def activation_mb(config, batch: int, length: int, scores: bool = True) -> float:
@@ -225,12 +483,9 @@ def activation_mb(config, batch: int, length: int, scores: bool = True) -> float
     return values * 4 / 2**20
 
 
-def _inputs(batch: int, length: int, vocab: int, seed: int) -> dict:
-    import torch
-
-    generator = torch.Generator().manual_seed(seed)
-    ids = torch.randint(5, max(6, vocab), (batch, length), generator=generator)
-    return {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+def _inputs(batch: int, length: int, vocab: int, seed: int) -> dict[str, np.ndarray]:
+    ids = np.random.default_rng(seed).integers(5, max(6, vocab), (batch, length), dtype=np.int64)
+    return {"input_ids": ids, "attention_mask": np.ones_like(ids)}
 
 
 def _load(spec: dict):
@@ -265,83 +520,3 @@ def _probe(spec: dict) -> dict:
     if done.returncode != 0:
         raise NewsbenchError(f"profiling subprocess failed ({spec['task']}): {done.stderr.strip()[-800:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def markdown(result: ProfileResult, images: dict[str, str]) -> str:
-    """The profile as Markdown: static and load cost, latency tables, memory vs length."""
-    env, s, load = result.environment, result.static, result.load
-    lines = [
-        f"# newsbench profile: {result.model}", "",
-        f"{result.architecture}; {env.cpu_model} ({env.cpu_count} cores; flags: {', '.join(env.cpu_flags) or 'none'}); "
-        f"torch {env.packages.get('torch', '?')}; {env.started_at}.", "",
-        "## Static and load cost", "",
-        "| parameters | parameter MB (fp32) | size on disk MB | load s (median) | RSS after load MB | "
-        "RSS after first use MB |",
-        "|---|---|---|---|---|---|",
-        f"| {s.parameters:,} | {s.parameter_mb:.2f} | {s.disk_mb:.2f} | {load.seconds:.2f} | "
-        f"{load.rss_after_load_mb:.1f} | {load.rss_after_first_use_mb:.1f} |", "",
-        f"Load cost: median of {load.runs} loads, each in a fresh process (weights touched after loading).", "",
-        "## Latency (fp32, every article padded to the length)", "",
-        f"![latency]({images['latency']})", "",
-        "| threads | length | batch | repeats | p50 ms | p90 ms | p99 ms | p50 ms / article |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    lines += [f"| {p.threads} | {p.seq_len} | {p.batch_size} | {p.repeats} | {p.p50_ms:.2f} | {p.p90_ms:.2f} | "
-              f"{p.p99_ms:.2f} | {p.p50_ms_per_article:.2f} |" for p in result.latency]
-    best = {}
-    for p in result.latency:
-        key = (p.threads, p.seq_len)
-        if key not in best or p.p50_ms_per_article < best[key].p50_ms_per_article:
-            best[key] = p
-    lines += ["", "Best batch size by p50 ms per article: " + "; ".join(
-        f"{t} threads, {n} tokens: batch {p.batch_size} ({p.p50_ms_per_article:.2f} ms)" for (t, n), p in best.items())]
-    if result.memory:
-        lines += ["", "## Peak memory vs sequence length", "", f"![memory]({images['memory']})", "",
-                  "Each point is one forward pass in a fresh process: peak RSS (kernel high-water mark, reset "
-                  "after loading) minus RSS after loading.", "",
-                  "| threads | batch | length | RSS after load MB | peak RSS MB | growth MB | growth minus fixed MB "
-                  "| activations MB (scores held) | activations MB (fused attention) |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        fixed = result.first_forward_overhead_mb or 0.0
-        lines += [f"| {m.threads} | {m.batch_size} | {m.seq_len} | {m.rss_after_load_mb:.1f} | {m.peak_rss_mb:.1f} | "
-                  f"{m.growth_mb:.1f} | {m.growth_mb - fixed:.1f} | {m.activations_mb:.1f} | "
-                  f"{m.activations_fused_mb:.1f} |" for m in result.memory]
-        lines += ["", f"Fixed first-forward overhead (a batch-1, 8-token forward in a fresh process): {fixed:.1f} MB. "
-                  "The analytic estimates count the largest activations alive in one layer (fp32), with and "
-                  "without the attention score matrices (fused attention kernels never hold them whole)."]
-    lines += ["", *[f"- {n}" for n in result.notes], ""]
-    return "\n".join(lines)
-
-
-def plots(result: ProfileResult) -> dict[str, bytes]:
-    """Latency per article vs batch size, and memory growth vs length beside the estimate."""
-    from newsbench.plots import _figure, _png
-
-    plt, fig, ax = _figure(6, 4)
-    for threads in sorted({p.threads for p in result.latency}):
-        for length in sorted({p.seq_len for p in result.latency}):
-            points = [p for p in result.latency if p.threads == threads and p.seq_len == length]
-            ax.plot([p.batch_size for p in points], [p.p50_ms_per_article for p in points], marker="o",
-                    label=f"{length} tokens, {threads} threads")
-    ax.set(xscale="log", xlabel="batch size", ylabel="p50 ms per article", title="Latency per article")
-    sizes = sorted({p.batch_size for p in result.latency})
-    ax.set_xticks(sizes, [str(b) for b in sizes])
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    out = {"plots/latency.png": _png(plt, fig)}
-    if result.memory:
-        plt, fig, ax = _figure(6, 4)
-        lengths = [m.seq_len for m in result.memory]
-        fixed = result.first_forward_overhead_mb or 0.0
-        ax.plot(lengths, [m.growth_mb for m in result.memory], marker="o", label="measured growth")
-        ax.plot(lengths, [m.growth_mb - fixed for m in result.memory], marker="s", label="growth minus fixed overhead")
-        ax.plot(lengths, [m.activations_mb for m in result.memory], marker="^", ls="--",
-                label="analytic, scores held")
-        ax.plot(lengths, [m.activations_fused_mb for m in result.memory], marker="v", ls=":",
-                label="analytic, fused attention")
-        ax.set(xlabel="sequence length (tokens)", ylabel="MB",
-               title=f"Peak memory, batch {result.memory[0].batch_size}")
-        ax.legend(fontsize=8)
-        ax.grid(alpha=0.3)
-        out["plots/memory.png"] = _png(plt, fig)
-    return out

@@ -10,7 +10,10 @@ import base64
 import math
 from dataclasses import dataclass, field
 
+import markupsafe
+
 from newsbench import plots
+from newsbench.profile import ProfileResult
 from newsbench.results import Estimate, Evaluation, RunResult
 
 SUMMARY_ROWS = (
@@ -88,16 +91,34 @@ def summary_table(evaluations: list[Evaluation]) -> list[list[str]]:
         f"{e.confusion.tn:,} / {e.confusion.fp:,} / {e.confusion.fn:,} / {e.confusion.tp:,}" for e in evaluations
     ])
     rows.append(["Inference time (ms per article)"] + [f"{e.timing.ms_per_article:.3f}" for e in evaluations])
+    if any(e.precision_check for e in evaluations):
+        rows.append(["Reduced precision vs fp32 (same rows)"] + [precision_cell(e) for e in evaluations])
     return rows
 
 
-def render(result: RunResult) -> dict[str, str | bytes]:
+def precision_cell(ev: Evaluation) -> str:
+    """The fp32 check of a bf16/int8 run in one cell: agreement, accuracy delta, McNemar."""
+    c = ev.precision_check
+    if c is None:
+        return "not measured"
+    return (f"{c.backend} agrees with fp32 on {c.agreement:.1%} of {c.n:,}{' sampled' if c.sampled else ''} rows; "
+            f"accuracy {c.accuracy:.4f} vs {c.accuracy_fp32:.4f} ({c.accuracy_delta * 100:+.2f} points, "
+            f"McNemar p={c.mcnemar_p:.2g}); fp32 {c.fp32_ms_per_article:.2f} ms/article on those rows")
+
+
+def render(result: RunResult, profile: ProfileResult | None = None) -> dict[str, str | bytes]:
     """Render report.md, report.html and the plot PNGs.
+
+    Args:
+        result: the evaluation.
+        profile: a ``newsbench profile`` result to add as a "cost on this CPU" section.
 
     Returns:
         file name (relative to the run folder) -> content.
     """
     import jinja2
+
+    from newsbench import profile_report
 
     evaluations = result.evaluations
     images: dict[str, bytes] = {
@@ -123,6 +144,13 @@ def render(result: RunResult) -> dict[str, str | bytes]:
         "summary": summary_table(evaluations), "sections": sections,
         "datasets": [e.dataset for e in evaluations],
     }
+    context["profile_md"] = context["profile_html"] = ""
+    if profile is not None:
+        profile_images = profile_report.plots(profile)
+        images.update(profile_images)
+        items = profile_report.blocks(profile, level=3)
+        context["profile_md"] = profile_report.markdown(items)
+        context["profile_html"] = markupsafe.Markup(profile_report.html_fragment(items, profile_images))
     inline = {name: "data:image/png;base64," + base64.b64encode(data).decode() for name, data in images.items()}
     return {
         "report.md": env.get_template("report.md.j2").render(**context, image=lambda n: n),

@@ -162,6 +162,31 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class PrecisionCheck:
+    """A reduced-precision backend (bf16, int8) against its fp32 reference on the same rows.
+
+    ``n`` rows (all, or a seeded random sample) are scored again by the fp32 model; accuracies
+    use the run's threshold. ``only_reduced_right`` / ``only_fp32_right`` are the discordant
+    pairs of the exact McNemar test.
+    """
+
+    backend: str
+    reference: str
+    n: int
+    sampled: bool
+    agreement: float
+    accuracy: float
+    accuracy_fp32: float
+    accuracy_delta: float
+    only_reduced_right: int
+    only_fp32_right: int
+    mcnemar_p: float
+    max_abs_prob_diff: float
+    mean_abs_prob_diff: float
+    fp32_ms_per_article: float
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """Everything measured on one dataset."""
 
@@ -181,6 +206,7 @@ class Evaluation:
     timing: Timing
     curves: Curves
     notes: list[str] = field(default_factory=list)
+    precision_check: PrecisionCheck | None = None
 
 
 @dataclass(frozen=True)

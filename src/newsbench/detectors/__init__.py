@@ -8,29 +8,36 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 from newsbench.detectors.base import Detector, DetectorOptions, StageTimes
 from newsbench.errors import ModelError
 
+# name -> (implementation, precision)
 BACKENDS = {
-    "hf": "newsbench.detectors.hf:HFDetector",
-    "sklearn": "newsbench.detectors.sklearn:SklearnDetector",
-    "onnx": "newsbench.detectors.onnx:OnnxDetector",
-    "fake": "newsbench.detectors.fake:FakeDetector",
+    "torch": ("newsbench.detectors.hf:HFDetector", "fp32"),
+    "torch-bf16": ("newsbench.detectors.hf:HFDetector", "bf16"),
+    "onnx": ("newsbench.detectors.onnx:OnnxDetector", "fp32"),
+    "onnx-int8": ("newsbench.detectors.onnx:OnnxDetector", "int8"),
+    "sklearn": ("newsbench.detectors.sklearn:SklearnDetector", "fp32"),
+    "fake": ("newsbench.detectors.fake:FakeDetector", "fp32"),
 }
+ALIASES = {"hf": "torch"}
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
-__all__ = ["BACKENDS", "Detector", "DetectorOptions", "StageTimes", "detect_backend", "load_detector"]
+__all__ = ["BACKENDS", "Detector", "DetectorOptions", "StageTimes", "choose_backend", "detect_backend",
+           "load_detector"]
 
 
 def detect_backend(model: str) -> str:
     """Guess the backend from what ``model`` points to.
 
     ``fake`` or ``fake:...`` -> fake; a .onnx file or a folder holding one -> onnx; a folder
-    with config.json -> hf; a folder with
+    with config.json -> torch (a Hugging Face model); a folder with
     model.joblib or a .joblib/.pkl file -> sklearn; an ``org/name`` that is not a local path
-    -> hf (a hub id, which needs a network connection).
+    -> torch (a hub id, which needs a network connection).
     """
     if model == "fake" or model.startswith("fake:"):
         return "fake"
@@ -39,7 +46,7 @@ def detect_backend(model: str) -> str:
         return "onnx"
     if path.is_dir():
         if (path / "config.json").exists():
-            return "hf"
+            return "torch"
         if (path / "model.joblib").exists():
             return "sklearn"
         raise ModelError(
@@ -51,22 +58,56 @@ def detect_backend(model: str) -> str:
             return "sklearn"
         raise ModelError(f"{model}: cannot tell the backend from a '{path.suffix}' file; pass --backend")
     if model.count("/") == 1 and not model.startswith((".", "/", "~")):
-        return "hf"
+        return "torch"
     raise ModelError(f"model not found: {model} (no such file or folder)")
 
 
+def choose_backend(model: str, flags: set[str] | None = None) -> tuple[str, str]:
+    """The fastest sensible backend for ``model`` on this CPU, and why.
+
+    Only Hugging Face models have a choice. bf16 pays off with native bf16 (AMX or AVX512-BF16)
+    and is emulated, many times slower, without it; int8 with ONNX Runtime pays off with VNNI or
+    AMX. Otherwise fp32 torch: on an AVX2-only CPU (benchmarks/eval_throughput.py, MobileBERT,
+    858 articles) ONNX Runtime int8 was only 1.25x faster than torch fp32 (131.6 vs 164.5 ms per
+    article) and changed 0.9% of a fine-tuned model's predictions, and ONNX Runtime fp32 was no
+    faster than torch; there, ask for ``onnx-int8`` explicitly.
+    """
+    from newsbench.export import cpu_flags, has_bf16, has_int8_dot
+
+    kind = detect_backend(model)
+    if kind == "onnx":
+        from newsbench.detectors.onnx import file_precision, onnx_file
+
+        if file_precision(onnx_file(model)) == "int8":
+            return "onnx-int8", "onnx-int8: the model file holds int8 weights"
+    if kind != "torch":
+        return kind, f"{kind}: the only backend for this model file"
+    flags = cpu_flags() if flags is None else flags
+    if has_bf16(flags):
+        return "torch-bf16", "torch-bf16: this CPU has native bf16 (AMX or AVX512-BF16)"
+    if has_int8_dot(flags) and importlib.util.find_spec("onnxruntime") is not None:
+        return "onnx-int8", "onnx-int8: this CPU has int8 dot-product instructions (VNNI or AMX)"
+    return "torch", "torch fp32: this CPU has neither native bf16 nor int8 dot products (VNNI/AMX)"
+
+
 def load_detector(model: str, backend: str = "auto", options: DetectorOptions = DetectorOptions()) -> Detector:
-    """Load a detector by backend name ("auto" detects it from the path).
+    """Load a detector by backend name ("auto" picks the fastest sensible one for this CPU).
 
     Args:
         model: model folder, file, hub id, or ``fake[:cues]``.
-        backend: one of BACKENDS, or "auto".
-        options: batch size, padding, threads and safety opt-ins.
+        backend: one of BACKENDS (``hf`` = ``torch``), or "auto" (see ``choose_backend``).
+        options: batch size, padding, threads and safety opt-ins; the backend sets the precision.
     """
-    name = detect_backend(model) if backend == "auto" else backend
+    reason = None
+    name = ALIASES.get(backend, backend)
+    if name == "auto":
+        name, reason = choose_backend(model)
     if name not in BACKENDS:
         close = difflib.get_close_matches(name, BACKENDS, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ModelError(f"unknown backend '{name}'; known: {', '.join(BACKENDS)}{hint}")
-    module, cls = BACKENDS[name].split(":")
-    return getattr(importlib.import_module(module), cls)(model, options)
+        raise ModelError(f"unknown backend '{name}'; known: {', '.join(BACKENDS)}, auto{hint}")
+    target, precision = BACKENDS[name]
+    module, cls = target.split(":")
+    detector = getattr(importlib.import_module(module), cls)(model, replace(options, precision=precision))
+    detector.choice = reason or f"{name}: asked for"
+    return detector

@@ -22,6 +22,7 @@ Progress = Callable[[int], None]
 # A progress-bar factory: (description, total) -> advance(n, description=None).
 ProgressFactory = Callable[..., Callable[..., None]]
 PADDING = ("dynamic", "max_length")
+PRECISIONS = ("fp32", "bf16", "int8")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class DetectorOptions:
             ``max_length`` pads every article to max_length (the study's setup).
         threads: intra-op threads (torch.set_num_threads / n_jobs); None keeps the default.
         device: torch device, ``cpu`` by default.
+        precision: ``fp32``; ``bf16`` (torch autocast) or ``int8`` (ONNX Runtime dynamic
+            quantization) trade exactness for speed, and evaluate measures what they cost.
         allow_pickle: permit loading joblib/pickle files, which can run arbitrary code.
         trust_remote_code: permit model code shipped with a Hugging Face checkpoint.
     """
@@ -44,12 +47,15 @@ class DetectorOptions:
     padding: str = "dynamic"
     threads: int | None = None
     device: str = "cpu"
+    precision: str = "fp32"
     allow_pickle: bool = False
     trust_remote_code: bool = False
 
     def __post_init__(self):
         if self.padding not in PADDING:
             raise ConfigError(f"padding must be one of {PADDING}, got {self.padding!r}")
+        if self.precision not in PRECISIONS:
+            raise ConfigError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
         if self.max_length < 8:
             raise ConfigError(f"max_length must be at least 8 tokens, got {self.max_length}")
         if self.batch_size < 1:
@@ -74,6 +80,12 @@ class Detector(abc.ABC):
     """
 
     backend: ClassVar[str]
+    #: Numeric precision of the forward pass; anything but fp32 is checked against ``reference``.
+    precision: str = "fp32"
+    #: The fp32 model this one approximates (a Hugging Face folder), when known.
+    reference: str | None = None
+    #: Why this backend was used (``load_detector`` fills it in).
+    choice: str = ""
 
     def __init__(self) -> None:
         self.times = StageTimes()

@@ -2,6 +2,8 @@
 
 Batching (length-sorted, dynamically padded) is shared with the ONNX backend through
 ``TokenizedDetector``; ``padding="max_length"`` reproduces the study's pad-to-512 setup.
+``precision="bf16"`` runs the forward pass under bf16 autocast (fast only on CPUs with
+AVX512-BF16 or AMX; emulated, and many times slower, elsewhere).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from newsbench.results import ModelInfo
 class HFDetector(TokenizedDetector):
     """A ``AutoModelForSequenceClassification`` with two labels and its tokenizer."""
 
-    backend = "hf"
+    backend = "torch"
 
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
@@ -53,6 +55,11 @@ class HFDetector(TokenizedDetector):
 
     def _setup(self) -> None:
         self.model.eval()
+        if self.options.precision not in ("fp32", "bf16"):
+            raise ModelError(f"the torch backend runs fp32 or bf16, not {self.options.precision}; "
+                             "for int8 use --backend onnx-int8")
+        self.precision = self.options.precision
+        self.reference = self.path if self.precision != "fp32" else None
         config = self.model.config
         if config.num_labels != 2:
             raise ModelError(f"{self.path}: the classifier has {config.num_labels} labels; "
@@ -68,7 +75,8 @@ class HFDetector(TokenizedDetector):
     def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
-        with torch.inference_mode():
+        bf16 = self.precision == "bf16"
+        with torch.inference_mode(), torch.autocast(self.options.device.split(":")[0], torch.bfloat16, enabled=bf16):
             tensors = {k: torch.from_numpy(v).to(self.options.device) for k, v in batch.items()}
             return self.model(**tensors).logits.float().cpu().numpy()
 
@@ -79,7 +87,7 @@ class HFDetector(TokenizedDetector):
         local = Path(self.path).exists()
         return ModelInfo(
             path=self.path,
-            backend=self.backend,
+            backend=self.backend + ("-bf16" if self.precision == "bf16" else ""),
             fingerprint=fingerprint(self.path) if local else f"hub:{self.path}",
             parameters=sum(p.numel() for p in self.model.parameters()),
             details={
@@ -90,6 +98,6 @@ class HFDetector(TokenizedDetector):
                 "batch_size": str(self.options.batch_size),
                 "threads": str(torch.get_num_threads()),
                 "device": self.options.device,
-                "dtype": str(next(self.model.parameters()).dtype).replace("torch.", ""),
+                "precision": self.precision + (" (autocast)" if self.precision == "bf16" else ""),
             },
         )

@@ -1,7 +1,9 @@
-"""ONNX Runtime classifiers exported by ``newsbench export`` (fp32 or dynamic int8), on the CPU.
+"""ONNX Runtime classifiers (fp32 or dynamic int8), on the CPU.
 
-The folder holds ``model.onnx`` (or ``model.int8.onnx``), the tokenizer, ``config.json`` for
-the label names, and ``export.json`` with the parity check against the PyTorch model.
+An exported folder (``newsbench export``) holds ``model.onnx`` (or ``model.int8.onnx``), the
+tokenizer, ``config.json`` for the label names, and ``export.json`` with the parity check
+against the PyTorch model. A Hugging Face folder is exported on first use and the export cached
+(``newsbench.export.cached_export``), so ``--backend onnx-int8`` works on any fine-tuned model.
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ def onnx_file(model: str | Path) -> Path:
     return found[0]
 
 
+def file_precision(file: Path) -> str:
+    """``int8`` for a quantized export (export.json says so, or the name is *.int8.onnx), else ``fp32``."""
+    report = file.parent / "export.json"
+    if report.exists():
+        export = json.loads(report.read_text())
+        if export.get("file", "").endswith(file.name):
+            return "int8" if export.get("int8") else "fp32"
+    return "int8" if ".int8." in file.name else "fp32"
+
+
 class OnnxDetector(TokenizedDetector):
     """An exported classifier run by onnxruntime's CPU provider with a fixed thread count."""
 
@@ -38,7 +50,15 @@ class OnnxDetector(TokenizedDetector):
         ort = require("onnxruntime", "onnx")
         from transformers import AutoConfig, AutoTokenizer
 
-        self.file, self.path, self.options = onnx_file(model), str(model), options
+        self.path, self.options = str(model), options
+        source = Path(model).expanduser()
+        if source.is_dir() and (source / "config.json").exists() and not list(source.glob("*.onnx")):
+            from newsbench.export import cached_export
+
+            if options.precision not in ("fp32", "int8"):
+                raise ModelError(f"the onnx backend runs fp32 or int8, not {options.precision}")
+            source = cached_export(str(source), int8=options.precision == "int8")
+        self.file = onnx_file(source)
         folder = self.file.parent
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(folder)
@@ -56,6 +76,15 @@ class OnnxDetector(TokenizedDetector):
         self.max_length = min(options.max_length, positions)
         report = folder / "export.json"
         self.export = json.loads(report.read_text()) if report.exists() else {}
+        self.precision = file_precision(self.file)
+        if options.precision != self.precision:
+            wanted = "onnx-int8" if self.precision == "int8" else "onnx"
+            raise ModelError(f"{self.file} holds {self.precision} weights but {options.precision} was asked for; "
+                             f"use --backend {wanted} (or auto) for this file, or pass the Hugging Face folder, "
+                             "which is exported at the precision asked for")
+        source_model = self.export.get("source")
+        self.reference = source_model if self.precision != "fp32" and source_model and Path(
+            source_model).exists() else None
 
     def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(["logits"], {k: batch[k].astype(np.int64) for k in self.inputs})[0]
@@ -63,12 +92,12 @@ class OnnxDetector(TokenizedDetector):
     def info(self) -> ModelInfo:
         return ModelInfo(
             path=self.path,
-            backend=self.backend,
+            backend=self.backend + ("-int8" if self.precision == "int8" else ""),
             fingerprint=fingerprint(self.file),
             parameters=self.export.get("parameters"),
             details={
                 "file": str(self.file),
-                "weights": "int8 (dynamic quantization)" if self.export.get("int8") else "fp32",
+                "precision": self.export.get("quantization", self.precision) if self.precision == "int8" else "fp32",
                 "max_length": str(self.max_length),
                 "padding": self.options.padding,
                 "batch_size": str(self.options.batch_size),

@@ -1,0 +1,114 @@
+"""The study's question, "is MobileBERT slower than DistilBERT?", answered at equal thread budgets.
+
+For each architecture (random weights: latency does not depend on their values) and backend
+(torch fp32, ONNX Runtime fp32, ONNX Runtime dynamic int8), on the same thread budget:
+
+- 512 tokens, batch 1 and batch 8: p50 ms per article (warm-up, then repeats until a time budget);
+- single-stream on the real length mix: the same seeded llmfake articles one at a time, at their
+  own length (truncated at 512), p50/p90/p99 ms.
+
+Architectures alternate inside every backend and setting, so machine drift hits both equally.
+Prints one table and the MobileBERT / DistilBERT ratio per row.
+
+Usage: NEWSBENCH_DATA_DIR=../shared/data python benchmarks/arch_latency.py [--threads 2] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def batch_latency(run, vocab: int, batch: int, length: int, seconds: float = 3.0, warmup: int = 2) -> float:
+    """p50 ms per article of a padded (batch, length) forward."""
+    from newsbench.profile import _inputs
+
+    inputs = _inputs(batch, length, vocab, 0)
+    for _ in range(warmup):
+        run(inputs)
+    times, started = [], time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - started < seconds and len(times) < 50):
+        t0 = time.perf_counter()
+        run(inputs)
+        times.append(time.perf_counter() - t0)
+    return 1000 * float(np.median(times)) / batch
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--archs", default="mobilebert,distilbert")
+    parser.add_argument("--backends", default="torch,onnx,onnx-int8")
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--queries", type=int, default=200, help="single-stream articles")
+    parser.add_argument("--data", default="llmfake")
+    args = parser.parse_args()
+
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from newsbench.data import DataSpec, load_dataset
+    from newsbench.export import quantize_int8, to_onnx
+    from newsbench.presets import pretrained_path, random_config
+    from newsbench.profile import _FoldedTokenizer, runner, single_stream
+    from newsbench.results import capture_environment
+
+    env = capture_environment(0, args.threads)
+    archs, backends = args.archs.split(","), args.backends.split(",")
+    texts = load_dataset([DataSpec.parse(args.data)]).texts
+    rng = np.random.default_rng(0)
+    articles = [texts[i] for i in rng.choice(len(texts), args.queries, replace=False)]
+    wordpiece = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"))
+    print(f"{env.cpu_model}, {env.cpu_count} cores, flags {', '.join(env.cpu_flags)}; {args.threads} threads for "
+          f"every backend; torch {env.packages['torch']}, onnxruntime {env.packages.get('onnxruntime')}; commit "
+          f"{env.git_commit}; single-stream: {args.queries} {args.data} articles (seed 0), bert-base-uncased WordPiece")
+
+    work = Path(tempfile.mkdtemp(prefix="nb-arch-"))
+    models, files = {}, {}
+    for arch in archs:
+        model = AutoModelForSequenceClassification.from_config(random_config(arch)).eval()
+        models[arch] = model
+        files[(arch, "onnx")] = to_onnx(model, work / f"{arch}.onnx")
+        quantize_int8(files[(arch, "onnx")], work / f"{arch}.int8.onnx")
+        files[(arch, "onnx-int8")] = work / f"{arch}.int8.onnx"
+
+    rows = []
+    for backend in backends:
+        runs = {a: runner(backend, models[a], files.get((a, backend)), args.threads) for a in archs}
+        cells = {a: {} for a in archs}
+        for setting in ("512 tokens, batch 1", "512 tokens, batch 8"):
+            batch = int(setting.rsplit(" ", 1)[1])
+            for arch in archs:
+                cells[arch][setting] = batch_latency(runs[arch], models[arch].config.vocab_size, batch, 512)
+        for arch in archs:
+            tokenizer = _FoldedTokenizer(wordpiece, models[arch].config.vocab_size)
+            stream = single_stream(runs[arch], tokenizer, articles, 512, backend, args.threads, args.data)
+            cells[arch]["real mix p50"] = stream.p50_ms
+            cells[arch]["real mix p99"] = stream.p99_ms
+            cells[arch]["mean tokens"] = stream.mean_tokens
+        rows.append((backend, cells))
+
+    settings = ["512 tokens, batch 1", "512 tokens, batch 8", "real mix p50", "real mix p99"]
+    mean_tokens = rows[0][1][archs[0]]["mean tokens"]
+    print(f"\nms per article, {args.threads} threads (mean {mean_tokens:.0f} tokens in the mix)")
+    print("| backend | setting | " + " | ".join(archs) + f" | {archs[0]} / {archs[-1]} |")
+    print("|---|---|" + "---|" * (len(archs) + 1))
+    for backend, cells in rows:
+        for setting in settings:
+            values = [cells[a][setting] for a in archs]
+            print(f"| {backend} | {setting} | " + " | ".join(f"{v:.1f}" for v in values)
+                  + f" | {values[0] / values[-1]:.2f} |")
+    for arch in archs:
+        params = sum(p.numel() for p in models[arch].parameters())
+        print(f"{arch}: {params:,} parameters; onnx fp32 {files[(arch, 'onnx')].stat().st_size / 2**20:.1f} MB, "
+              f"int8 {files[(arch, 'onnx-int8')].stat().st_size / 2**20:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
