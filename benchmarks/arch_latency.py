@@ -7,8 +7,9 @@ For each architecture (random weights: latency does not depend on their values) 
 - single-stream on the real length mix: the same seeded llmfake articles one at a time, at their
   own length (truncated at 512), p50/p90/p99 ms.
 
-Architectures alternate inside every backend and setting, so machine drift hits both equally.
-Prints one table and the MobileBERT / DistilBERT ratio per row.
+Architectures alternate inside every backend, in alternating order over ``--repeats`` rounds,
+so machine drift hits both equally; the table shows medians over rounds and the MobileBERT /
+DistilBERT ratio per row.
 
 Usage: NEWSBENCH_DATA_DIR=../shared/data python benchmarks/arch_latency.py [--threads 2] [--queries 200]
 """
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--queries", type=int, default=200, help="single-stream articles")
     parser.add_argument("--data", default="llmfake")
+    parser.add_argument("--repeats", type=int, default=2, help="interleaved rounds; the table shows medians")
     args = parser.parse_args()
 
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -56,7 +58,7 @@ def main() -> None:
     from newsbench.data import DataSpec, load_dataset
     from newsbench.export import quantize_int8, to_onnx
     from newsbench.presets import pretrained_path, random_config
-    from newsbench.profile import _FoldedTokenizer, runner, single_stream
+    from newsbench.profile import Encoder, _FoldedTokenizer, runner, single_stream
     from newsbench.results import capture_environment
 
     env = capture_environment(0, args.threads)
@@ -78,25 +80,27 @@ def main() -> None:
         quantize_int8(files[(arch, "onnx")], work / f"{arch}.int8.onnx")
         files[(arch, "onnx-int8")] = work / f"{arch}.int8.onnx"
 
-    rows = []
-    for backend in backends:
-        runs = {a: runner(backend, models[a], files.get((a, backend)), args.threads) for a in archs}
-        cells = {a: {} for a in archs}
-        for setting in ("512 tokens, batch 1", "512 tokens, batch 8"):
-            batch = int(setting.rsplit(" ", 1)[1])
-            for arch in archs:
-                cells[arch][setting] = batch_latency(runs[arch], models[arch].config.vocab_size, batch, 512)
-        for arch in archs:
-            tokenizer = _FoldedTokenizer(wordpiece, models[arch].config.vocab_size)
-            stream = single_stream(runs[arch], tokenizer, articles, 512, backend, args.threads, args.data)
-            cells[arch]["real mix p50"] = stream.p50_ms
-            cells[arch]["real mix p99"] = stream.p99_ms
-            cells[arch]["mean tokens"] = stream.mean_tokens
-        rows.append((backend, cells))
+    runs = {(a, b): runner(b, models[a], files.get((a, b)), args.threads) for a in archs for b in backends}
+    values = {(a, b): {} for a in archs for b in backends}
+    for repeat in range(args.repeats):
+        order = archs if repeat % 2 == 0 else archs[::-1]  # alternate which architecture goes first
+        for backend in backends:
+            for arch in order:
+                run, cells = runs[(arch, backend)], values[(arch, backend)]
+                for batch in (1, 8):
+                    cells.setdefault(f"512 tokens, batch {batch}", []).append(
+                        batch_latency(run, models[arch].config.vocab_size, batch, 512))
+                encode = Encoder(_FoldedTokenizer(wordpiece, models[arch].config.vocab_size), 512)
+                stream = single_stream(run, encode, articles, backend, args.threads, args.data)
+                cells.setdefault("real mix p50", []).append(stream.p50_ms)
+                cells.setdefault("real mix p99", []).append(stream.p99_ms)
+                cells["mean tokens"] = [stream.mean_tokens]
+    rows = [(b, {a: {k: float(np.median(v)) for k, v in values[(a, b)].items()} for a in archs}) for b in backends]
 
     settings = ["512 tokens, batch 1", "512 tokens, batch 8", "real mix p50", "real mix p99"]
     mean_tokens = rows[0][1][archs[0]]["mean tokens"]
-    print(f"\nms per article, {args.threads} threads (mean {mean_tokens:.0f} tokens in the mix)")
+    print(f"\nms per article, {args.threads} threads (mean {mean_tokens:.0f} tokens in the mix), median of "
+          f"{args.repeats} interleaved rounds")
     print("| backend | setting | " + " | ".join(archs) + f" | {archs[0]} / {archs[-1]} |")
     print("|---|---|" + "---|" * (len(archs) + 1))
     for backend, cells in rows:

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -129,3 +130,39 @@ def test_an_exported_onnx_file_is_profiled_as_itself(tmp_path, tiny_bert):
     assert result.static.parameters == exported.parameters and list(result.static.files_mb) == ["onnx int8"]
     assert [p.backend for p in result.latency] == ["onnx-int8"] and result.load[0].backend == "onnx-int8"
     assert result.memory[0].growth_mb >= 0 and result.architecture == "BertForSequenceClassification"
+
+
+def test_a_scikit_learn_pipeline_is_profiled_on_text(tmp_path, corpus, corpus_csv):
+    import joblib
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    pipeline = make_pipeline(TfidfVectorizer(), LogisticRegression()).fit(corpus.text, corpus.label)
+    folder = tmp_path / "lr"
+    folder.mkdir()
+    joblib.dump(pipeline, folder / "model.joblib")
+    with pytest.raises(ConfigError, match="allow-pickle"):
+        ProfileConfig(model=str(folder))
+    config = ProfileConfig(model=str(folder), allow_pickle=True, threads=[1], batch_sizes=[1, 16], lengths=[50],
+                           texts=corpus_csv, queries=20, memory_lengths=[100], memory_batches=[4],
+                           seconds_per_point=0.02, load_runs=1)
+    assert config.backends == ["sklearn"]
+    result = profile(config)
+    coefficients = pipeline[-1].coef_.size + pipeline[-1].intercept_.size
+    assert result.static.parameters == coefficients and list(result.static.files_mb) == ["joblib"]
+    assert [(p.backend, p.batch_size, p.seq_len) for p in result.latency] == [("sklearn", 1, 50), ("sklearn", 16, 50)]
+    [stream] = result.single_stream
+    assert stream.queries == 20 and stream.mean_tokens == pytest.approx(np.mean([len(t.split()) for t in
+                                                                               _sampled(corpus_csv, 20)]))
+    [point] = result.memory
+    assert point.activations_mb is None and point.peak_rss_mb > 0 and result.load[0].backend == "sklearn"
+    assert "TfidfVectorizer -> LogisticRegression" == result.architecture
+
+
+def _sampled(path: str, n: int) -> list[str]:
+    """The articles single-stream picks: the same seeded sample."""
+    from newsbench.data import DataSpec, load_dataset
+
+    texts = load_dataset([DataSpec.parse(path)]).texts
+    return [texts[i] for i in np.random.default_rng(0).choice(len(texts), n, replace=False)]

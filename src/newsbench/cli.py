@@ -246,9 +246,9 @@ def export(
 @_diagnosed
 def profile(
     out: Annotated[Path, typer.Option(help="Folder for profile.json, profile.md, profile.html and plots.")],
-    model: Annotated[Optional[str], typer.Option(help="A Hugging Face model folder.")] = None,
+    model: Annotated[Optional[str], typer.Option(help="A Hugging Face model folder, an ONNX export, or a scikit-learn pipeline (with --allow-pickle).")] = None,
     arch: Annotated[Optional[str], typer.Option(help="A preset architecture with random weights: mobilebert, distilbert, tinybert-4l, albert-base, minilm-l6, bert-base.")] = None,
-    backend: Annotated[Optional[str], typer.Option(help="Comma-separated: torch, torch-bf16, onnx, onnx-int8 (default: all that make sense on this CPU).")] = None,
+    backend: Annotated[Optional[str], typer.Option(help="Comma-separated: torch, torch-bf16, onnx, onnx-int8 (default: all that make sense on this CPU; a model file runs on its own).")] = None,
     threads: Annotated[Optional[str], typer.Option(help="Comma-separated thread budgets, e.g. 1,2,4 (phone big cores); default: all cores.")] = None,
     texts: Annotated[Optional[str], typer.Option(help="Data file or dataset name for single-stream latency on real news (one article at a time).")] = None,
     queries: Annotated[int, typer.Option(help="Single-stream queries (articles).")] = 300,
@@ -258,6 +258,7 @@ def profile(
     memory_batches: Annotated[str, typer.Option(help="Comma-separated batch sizes of the peak-memory sweep.")] = "1,8",
     seconds_per_point: Annotated[float, typer.Option(help="Time budget for repeats per latency point (at least 5 repeats).")] = 2.0,
     load_runs: Annotated[int, typer.Option(help="Fresh-process loads for the load cost (median).")] = 3,
+    allow_pickle: Annotated[bool, typer.Option(help="Allow loading a joblib/pickle pipeline (it can run code).")] = False,
 ):
     """Measure a detector's size, load cost, latency and peak memory on this CPU, per backend and thread budget."""
     from newsbench.errors import ConfigError
@@ -275,6 +276,7 @@ def profile(
     config = ProfileConfig(model=model, arch=arch, backends=_split(backend), batch_sizes=ints(batch_sizes),
                            lengths=ints(lengths), texts=texts, queries=queries, memory_lengths=ints(memory_lengths),
                            memory_batches=ints(memory_batches), seconds_per_point=seconds_per_point, load_runs=load_runs,
+                           allow_pickle=allow_pickle,
                            **({"threads": ints(threads)} if threads else {}))
     with _progress() as progress:
         result = run_profile(config, _Bars(progress))

@@ -41,10 +41,19 @@ def peak_mb() -> float:
 
 
 def main(spec: dict) -> dict:
-    from newsbench.profile import _inputs, _load, _session, runner
+    from newsbench.profile import _inputs, _load, _session, _words, runner
 
     backend = spec.get("backend", "torch")
-    if backend.startswith("onnx"):  # torch is never imported, so its libraries do not count
+    if backend == "sklearn":
+        import sklearn  # noqa: F401
+
+        from newsbench.detectors import DetectorOptions
+        from newsbench.detectors.sklearn import SklearnDetector
+
+        before, started = rss_mb(), time.perf_counter()
+        detector = SklearnDetector(spec["model"], DetectorOptions(allow_pickle=bool(spec.get("allow_pickle"))))
+        run, vocab = runner(backend, detector, None, spec["threads"]), _words(detector)
+    elif backend.startswith("onnx"):  # torch is never imported, so its libraries do not count
         import onnxruntime  # noqa: F401  (libraries in memory before the baseline)
 
         before, started = rss_mb(), time.perf_counter()

@@ -115,8 +115,8 @@ class MemoryPoint:
     rss_after_load_mb: float
     peak_rss_mb: float
     growth_mb: float
-    activations_mb: float
-    activations_fused_mb: float
+    activations_mb: float | None
+    activations_fused_mb: float | None
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ class ProfileConfig:
         queries: single-stream queries (articles, one at a time, after 10 untimed).
         memory_lengths, memory_batches: the peak-memory sweep, one fresh process per point.
         seconds_per_point: time budget for repeats at one latency point (at least min_repeats).
+        allow_pickle: permit loading a scikit-learn pipeline (joblib runs the code it contains).
     """
 
     model: str | None = None
@@ -182,6 +183,7 @@ class ProfileConfig:
     max_repeats: int = 50
     seconds_per_point: float = 2.0
     seed: int = 0
+    allow_pickle: bool = False
 
     def __post_init__(self):
         if (self.model is None) == (self.arch is None):
@@ -197,28 +199,34 @@ class ProfileConfig:
                 raise ConfigError(f"{name} must be positive integers, got {values}")
         if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
             raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
-        own = onnx_backend(self.model) if self.model else None
+        own = own_backend(self.model) if self.model else None
         if own and self.backends not in (None, [own]):
-            raise ConfigError(f"{self.model} is an ONNX file: it runs only as {own}; pass the Hugging Face folder "
-                              "it was exported from to compare backends")
+            raise ConfigError(f"{self.model} runs only as {own}; pass a Hugging Face folder to compare backends")
+        if own == "sklearn" and not self.allow_pickle:
+            raise ConfigError(f"{self.model} is a joblib (pickle) file, and loading one runs any code it contains; "
+                              "if you trust it, pass --allow-pickle")
         if self.backends is None:
             from newsbench.export import has_bf16
 
             onnx = importlib.util.find_spec("onnxruntime") is not None
             self.backends = [own] if own else [
                 "torch", *(["torch-bf16"] if has_bf16() else []), *(["onnx", "onnx-int8"] if onnx else [])]
-        unknown = [b for b in self.backends if b not in BACKENDS]
+        unknown = [b for b in self.backends if b not in BACKENDS and b != own]
         if unknown or not self.backends:
             raise ConfigError(f"unknown backend(s) {unknown}; profile measures {', '.join(BACKENDS)}")
         if self.queries < 20:
             raise ConfigError(f"queries must be at least 20 for percentiles, got {self.queries}")
 
 
-def onnx_backend(model: str) -> str | None:
-    """``onnx`` or ``onnx-int8`` when ``model`` is an ONNX file or a folder holding one, else None."""
+def own_backend(model: str) -> str | None:
+    """The one backend a model file runs on: ``onnx``/``onnx-int8`` for an ONNX file, ``sklearn``
+    for a joblib pipeline; None for a Hugging Face folder, which can run on any backend."""
     from newsbench.detectors import detect_backend
 
-    if detect_backend(model) != "onnx":
+    kind = detect_backend(model)
+    if kind == "sklearn":
+        return "sklearn"
+    if kind != "onnx":
         return None
     from newsbench.detectors.onnx import file_precision, onnx_file
 
@@ -229,26 +237,15 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
     """Measure static cost, load cost, latency sweeps, single-stream latency and peak memory, per backend."""
     from newsbench.export import has_bf16
 
-    spec = {"model": config.model, "arch": config.arch}
+    spec = {"model": config.model, "arch": config.arch, "allow_pickle": config.allow_pickle}
     environment = capture_environment(config.seed, config.threads[0])
-    own = onnx_backend(config.model) if config.model else None
-    if own:  # an exported file: no torch model, its config.json beside it
-        from transformers import AutoConfig
-
-        from newsbench.detectors.onnx import onnx_file
-
-        model, file = None, onnx_file(config.model)
-        hf_config = AutoConfig.from_pretrained(file.parent)
-        params, param_mb = _onnx_parameters(file)
-        report = file.parent / "export.json"
-        params = json.loads(report.read_text()).get("parameters", params) if report.exists() else params
-    else:
-        model = _load(spec)
-        hf_config = model.config
-        params = sum(p.numel() for p in model.parameters())
-        param_mb = sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20
-    limit = getattr(hf_config, "max_position_embeddings", None) or max(config.lengths)
+    own = own_backend(config.model) if config.model else None
+    model, hf_config, params, param_mb, file = _subject(config, own)
+    limit = getattr(hf_config, "max_position_embeddings", None) or max(config.lengths + config.memory_lengths)
     notes = []
+    if own == "sklearn":
+        notes.append("a scikit-learn pipeline reads text: lengths are words (synthetic articles drawn from its "
+                     "vocabulary), the forward includes vectorising, and there are no activations to estimate")
     if max(config.threads) > environment.cpu_count:
         notes.append(f"thread budgets above this machine's {environment.cpu_count} cores are oversubscribed: "
                      "their latencies are not those of a CPU with that many cores")
@@ -262,7 +259,10 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
 
     with tempfile.TemporaryDirectory(prefix="newsbench-profile-") as work:
         names = {"onnx": "onnx fp32", "onnx-int8": "onnx int8"}
-        if own:
+        if own == "sklearn":
+            files, disk = {}, file.stat().st_size / 2**20
+            sizes = {"joblib": disk}
+        elif own:
             files = {own: file}
             disk = file.stat().st_size / 2**20
             sizes = {names[own]: disk}
@@ -271,8 +271,9 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
             disk = _disk_mb(model, config.model)
             sizes = {"safetensors fp32": disk, **{names[b]: f.stat().st_size / 2**20 for b, f in files.items()}}
         static = StaticCost(params, param_mb, disk, sizes)
+        vocab = hf_config.vocab_size if hf_config is not None else _words(model)
         specs = {b: {**spec, "backend": b, "file": str(files[b]) if b in files else None,
-                     "vocab": hf_config.vocab_size} for b in config.backends}
+                     "vocab": vocab if hf_config is not None else None} for b in config.backends}
         threads0 = config.threads[0]
         load_backends = [b for b in config.backends if b != "torch-bf16"]  # bf16 loads the fp32 weights
         advance = progress("load cost (fresh process per load)", len(load_backends) * config.load_runs) \
@@ -292,7 +293,6 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
         points = [(b, t, n, size) for b in config.backends for t in config.threads for n in lengths
                   for size in config.batch_sizes]
         advance = progress("latency sweep", len(points)) if progress else None
-        vocab = hf_config.vocab_size
         for backend, threads, length, batch in points:
             run = runner(backend, model, files.get(backend), threads)
             inputs = _inputs(batch, length, vocab, config.seed)
@@ -310,13 +310,13 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
 
         single = []
         if config.texts:
-            tokenizer, articles, source = _articles(config, hf_config)
+            encode, articles, source = _articles(config, hf_config, limit)
             advance = progress(f"single-stream ({config.queries} articles, one at a time)",
                                len(config.backends) * len(config.threads)) if progress else None
             for backend in config.backends:
                 for threads in config.threads:
-                    single.append(single_stream(runner(backend, model, files.get(backend), threads), tokenizer,
-                                                articles, min(limit, 512), backend, threads, source))
+                    single.append(single_stream(runner(backend, model, files.get(backend), threads), encode,
+                                                articles, backend, threads, source))
                     if advance:
                         advance(1)
 
@@ -330,8 +330,8 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
                                  "length": length, "seed": config.seed})
                 memory.append(MemoryPoint(backend, threads0, batch, length, result["rss_after_load_mb"],
                                           result["peak_rss_mb"], result["peak_rss_mb"] - result["rss_after_load_mb"],
-                                          activation_mb(hf_config, batch, length),
-                                          activation_mb(hf_config, batch, length, scores=False)))
+                                          activation_mb(hf_config, batch, length) if hf_config else None,
+                                          activation_mb(hf_config, batch, length, scores=False) if hf_config else None))
                 if advance:
                     advance(1)
             if memory_lengths:
@@ -340,9 +340,38 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
                 tiny = _probe({**specs[backend], "threads": threads0, "task": "forward", "batch": 1, "length": 8,
                                "seed": config.seed})
                 overhead[backend] = tiny["peak_rss_mb"] - tiny["rss_after_load_mb"]
-    architecture = (hf_config.architectures or [type(model).__name__])[0]
+    architecture = (hf_config.architectures or [type(model).__name__])[0] if hf_config else \
+        model.info().details["pipeline"]
     return ProfileResult(config.model or f"arch:{config.arch}", architecture, environment, static,
                          list(config.backends), load, latency, memory, single, overhead, notes)
+
+
+def _subject(config: ProfileConfig, own: str | None) -> tuple[object, object, int, float, Path | None]:
+    """What is profiled: (model in memory, its transformers config, parameters, parameter MB, file).
+
+    A Hugging Face folder or preset gives a torch module; an ONNX export gives no module but its
+    config.json and file; a scikit-learn pipeline gives its detector and no transformers config.
+    """
+    if own == "sklearn":  # text in, probabilities out: lengths are words, no activations to estimate
+        from newsbench.detectors import DetectorOptions
+        from newsbench.detectors.sklearn import SklearnDetector, _count_parameters
+
+        detector = SklearnDetector(config.model, DetectorOptions(allow_pickle=config.allow_pickle))
+        params = _count_parameters(detector.pipeline) or 0
+        return detector, None, params, params * 8 / 2**20, detector.file  # float64 coefficients or tree nodes
+    if own:  # an exported file: no torch module, its config.json beside it
+        from transformers import AutoConfig
+
+        from newsbench.detectors.onnx import onnx_file
+
+        file = onnx_file(config.model)
+        params, param_mb = _onnx_parameters(file)
+        report = file.parent / "export.json"
+        params = json.loads(report.read_text()).get("parameters", params) if report.exists() else params
+        return None, AutoConfig.from_pretrained(file.parent), params, param_mb, file
+    model = _load({"model": config.model, "arch": config.arch})
+    return (model, model.config, sum(p.numel() for p in model.parameters()),
+            sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20, None)
 
 
 def runner(backend: str, model, file: Path | None, threads: int):
@@ -351,6 +380,11 @@ def runner(backend: str, model, file: Path | None, threads: int):
     torch: ``torch.set_num_threads``; ONNX Runtime: a session with that many intra-op threads
     and one inter-op thread. bf16: autocast around the fp32 model.
     """
+    if backend == "sklearn":
+        from newsbench.detectors.sklearn import _set_jobs
+
+        _set_jobs(model.pipeline, threads)
+        return model.predict_proba
     import torch
 
     torch.set_num_threads(threads)
@@ -366,45 +400,61 @@ def runner(backend: str, model, file: Path | None, threads: int):
     return lambda batch: session.run(["logits"], batch)
 
 
-def single_stream(run, tokenizer, articles: list[str], max_length: int, backend: str, threads: int,
-                  source: str) -> SingleStream:
-    """Time each article alone, tokenise + forward at its own length, after 10 untimed queries."""
+def single_stream(run, encode, articles: list[str], backend: str, threads: int, source: str) -> SingleStream:
+    """Time each article alone, encode + forward at its own length, after 10 untimed queries.
 
-    def encode(text: str) -> dict[str, np.ndarray]:
-        encoded = tokenizer(text, truncation=True, max_length=max_length, return_tensors="np")
-        return {k: encoded[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
-
+    Args:
+        run: the backend's forward (``runner``).
+        encode: text -> (model input, token count, truncated at the model's limit).
+    """
     for text in articles[:10]:
-        run(encode(text))
+        run(encode(text)[0])
     total, forward, tokens = [], [], []
     for text in articles:
         t0 = time.perf_counter()
-        batch = encode(text)
+        batch, n = encode(text)
         t1 = time.perf_counter()
         run(batch)
         t2 = time.perf_counter()
         total.append(t2 - t0)
         forward.append(t2 - t1)
-        tokens.append(batch["input_ids"].shape[1])
+        tokens.append(n)
     ms, fwd = np.array(total) * 1000, np.array(forward) * 1000
     p50, p90, p99 = np.percentile(ms, [50, 90, 99])
     tokens = np.array(tokens)
-    return SingleStream(backend, threads, len(articles), source, max_length, float(tokens.mean()),
-                        float(np.mean(tokens >= max_length)), float(p50), float(p90), float(p99), float(ms.mean()),
-                        float(np.median(fwd)), float(np.median(ms - fwd)))
+    cap = getattr(encode, "max_length", None)
+    return SingleStream(backend, threads, len(articles), source, cap or 0, float(tokens.mean()),
+                        float(np.mean(tokens >= cap)) if cap else 0.0, float(p50), float(p90), float(p99),
+                        float(ms.mean()), float(np.median(fwd)), float(np.median(ms - fwd)))
 
 
-def _articles(config: ProfileConfig, hf_config) -> tuple[object, list[str], str]:
-    """The tokenizer and a seeded sample of ``config.queries`` article texts from ``config.texts``."""
-    from transformers import AutoTokenizer
+class Encoder:
+    """Text -> (input_ids and attention_mask for one article, its token count), truncated at max_length."""
 
+    def __init__(self, tokenizer, max_length: int):
+        self.tokenizer, self.max_length = tokenizer, max_length
+
+    def __call__(self, text: str) -> tuple[dict[str, np.ndarray], int]:
+        encoded = self.tokenizer(text, truncation=True, max_length=self.max_length, return_tensors="np")
+        batch = {k: encoded[k].astype(np.int64) for k in ("input_ids", "attention_mask")}
+        return batch, batch["input_ids"].shape[1]
+
+
+def _articles(config: ProfileConfig, hf_config, limit: int) -> tuple[object, list[str], str]:
+    """An encoder and a seeded sample of ``config.queries`` article texts from ``config.texts``."""
     from newsbench.data import DataSpec, load_dataset
-    from newsbench.presets import pretrained_path
 
     dataset = load_dataset([DataSpec.parse(config.texts)])
     texts = dataset.texts
     rng = np.random.default_rng(config.seed)
     picked = [texts[i] for i in rng.choice(len(texts), min(config.queries, len(texts)), replace=False)]
+    source = f"{dataset.name} ({len(picked)} of {len(texts):,} articles, seed {config.seed})"
+    if hf_config is None:  # a scikit-learn pipeline takes the text itself
+        return (lambda text: ([text], len(text.split()))), picked, source
+    from transformers import AutoTokenizer
+
+    from newsbench.presets import pretrained_path
+
     # Presets have no tokenizer of their own: the MiniLM WordPiece (bert-base-uncased) vocabulary
     # gives the token lengths, with ids folded into the architecture's vocabulary.
     folder = Path(config.model) if config.model else None
@@ -412,7 +462,7 @@ def _articles(config: ProfileConfig, hf_config) -> tuple[object, list[str], str]
     tokenizer = AutoTokenizer.from_pretrained(folder or pretrained_path("minilm-l6"))
     if config.model is None:
         tokenizer = _FoldedTokenizer(tokenizer, hf_config.vocab_size)
-    return tokenizer, picked, f"{dataset.name} ({len(picked)} of {len(texts):,} articles, seed {config.seed})"
+    return Encoder(tokenizer, min(limit, 512)), picked, source
 
 
 class _FoldedTokenizer:
@@ -483,9 +533,22 @@ def activation_mb(config, batch: int, length: int, scores: bool = True) -> float
     return values * 4 / 2**20
 
 
-def _inputs(batch: int, length: int, vocab: int, seed: int) -> dict[str, np.ndarray]:
-    ids = np.random.default_rng(seed).integers(5, max(6, vocab), (batch, length), dtype=np.int64)
+def _inputs(batch: int, length: int, vocab: int | list[str], seed: int) -> dict[str, np.ndarray] | list[str]:
+    """A batch of ``length``-token inputs: random ids below ``vocab``, or, given a word list (a
+    scikit-learn pipeline's vocabulary), ``batch`` texts of ``length`` random words."""
+    rng = np.random.default_rng(seed)
+    if isinstance(vocab, list):
+        return [" ".join(rng.choice(vocab, length)) for _ in range(batch)]
+    ids = rng.integers(5, max(6, vocab), (batch, length), dtype=np.int64)
     return {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+
+
+def _words(detector) -> list[str]:
+    """Single words a scikit-learn pipeline knows (its vectorizer's vocabulary), for synthetic articles."""
+    steps = getattr(detector.pipeline, "steps", None) or []
+    vocabulary = getattr(steps[0][1], "vocabulary_", None) if steps else None
+    words = sorted(w for w in (vocabulary or {}) if " " not in w)
+    return words or "the government said on tuesday that the report was published".split()
 
 
 def _load(spec: dict):

@@ -85,10 +85,14 @@ def blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                              f"{m.peak_rss_mb:.1f}", f"{m.growth_mb:.1f}",
                              f"{result.first_forward_overhead_mb.get(m.backend, 0.0):.1f}",
                              f"{m.growth_mb - result.first_forward_overhead_mb.get(m.backend, 0.0):.1f}",
-                             f"{m.activations_mb:.1f}", f"{m.activations_fused_mb:.1f}"] for m in result.memory])]
+                             _mb(m.activations_mb), _mb(m.activations_fused_mb)] for m in result.memory])]
     if result.notes:
         out += [Block(h, "Notes"), Block("ul", rows=[[n] for n in result.notes])]
     return out
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}"
 
 
 def _best(points: list[Latency]) -> dict[tuple[str, int, int], tuple[Latency, Latency]]:
@@ -193,10 +197,11 @@ def plots(result: ProfileResult) -> dict[str, bytes]:
                     label=f"{backend}: measured growth minus fixed overhead")
         batch = max(m.batch_size for m in result.memory)
         points = [m for m in result.memory if m.backend == result.memory[0].backend and m.batch_size == batch]
-        ax.plot([m.seq_len for m in points], [m.activations_mb for m in points], ls="--", color="k",
-                label="analytic fp32 activations, scores held")
-        ax.plot([m.seq_len for m in points], [m.activations_fused_mb for m in points], ls=":", color="k",
-                label="analytic fp32 activations, fused attention")
+        if points[0].activations_mb is not None:
+            ax.plot([m.seq_len for m in points], [m.activations_mb for m in points], ls="--", color="k",
+                    label="analytic fp32 activations, scores held")
+            ax.plot([m.seq_len for m in points], [m.activations_fused_mb for m in points], ls=":", color="k",
+                    label="analytic fp32 activations, fused attention")
         ax.set(xlabel="sequence length (tokens)", ylabel="MB", title=f"Peak memory growth, batch {batch}")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.grid(alpha=0.3)
