@@ -289,12 +289,14 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
                                  for k in ("seconds", "rss_before_load_mb", "rss_after_load_mb",
                                            "rss_after_first_use_mb"))))
 
-        latency = []
+        latency, runs = [], {}
         points = [(b, t, n, size) for b in config.backends for t in config.threads for n in lengths
                   for size in config.batch_sizes]
         advance = progress("latency sweep", len(points)) if progress else None
         for backend, threads, length, batch in points:
-            run = runner(backend, model, files.get(backend), threads)
+            if (backend, threads) not in runs:  # one ONNX Runtime session per backend and thread budget
+                runs = {(backend, threads): runner(backend, model, files.get(backend), threads)}
+            run = runs[(backend, threads)]
             inputs = _inputs(batch, length, vocab, config.seed)
             for _ in range(config.warmup):
                 run(inputs)

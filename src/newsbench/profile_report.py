@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import importlib.resources
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -150,21 +151,14 @@ def html_fragment(items: list[Block], images: dict[str, bytes]) -> str:
     return "\n".join(out)
 
 
-STYLE = """body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
-table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.88rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
-th { background: #f2f4f7; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-img { max-width: 100%; }"""
-
-
 def render(result: ProfileResult) -> dict[str, str | bytes]:
     """profile.md, profile.html and the plot PNGs, by file name."""
     images = plots(result)
     items = blocks(result)
     title = f"newsbench profile: {result.model}"
+    style = importlib.resources.files("newsbench").joinpath("templates/style.css").read_text()
     page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{STYLE}</style></head><body><h1>{html.escape(title)}</h1>\n"
+            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>\n"
             f"{html_fragment(items, images)}\n</body></html>\n")
     return {"profile.md": markdown(items, title), "profile.html": page, **images}
 
