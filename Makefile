@@ -41,13 +41,14 @@ demo: install data-dir
 	@echo "demo reports: $(RUNS)/demo/tfidf-lr-eval/report.html, $(RUNS)/demo/minilm-eval/report.html"
 	@echo "side by side: $(RUNS)/demo/comparison.md"
 
-# Speed benchmarks (about an hour on 2 cores). Agreement needs a fine-tuned model: BENCH_MODEL,
-# else one is fine-tuned first (20-minute budget).
+# Speed benchmarks (about an hour on 2 cores, measured). Agreement needs a fine-tuned model:
+# BENCH_MODEL, else one is fine-tuned first (20-minute budget).
 BENCH_MODEL ?= $(RUNS)/bench/minilm
 bench: install data-dir $(BENCH_MODEL)/model.json
 	$(VENV)/bin/python benchmarks/eval_throughput.py --agreement-model $(BENCH_MODEL) --repeats 2
-	$(VENV)/bin/python benchmarks/arch_latency.py --threads 2
-	$(NB) profile --arch mobilebert --texts llmfake --threads 1,2 --out $(RUNS)/bench/profile-mobilebert
+	$(VENV)/bin/python benchmarks/arch_latency.py --threads 2 --queries 150
+	$(NB) profile --arch mobilebert --texts llmfake --threads 1,2 --batch-sizes 1,8 --queries 200 \
+	  --out $(RUNS)/bench/profile-mobilebert
 
 $(RUNS)/bench/minilm/model.json:
 	$(NB) train --recipe finetune --base minilm-l6 --data isot_samples --strip-datelines --max-length 256 \

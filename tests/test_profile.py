@@ -158,6 +158,9 @@ def test_a_scikit_learn_pipeline_is_profiled_on_text(tmp_path, corpus, corpus_cs
     [point] = result.memory
     assert point.activations_mb is None and point.peak_rss_mb > 0 and result.load[0].backend == "sklearn"
     assert "TfidfVectorizer -> LogisticRegression" == result.architecture
+    from newsbench.profile_report import render
+
+    assert "whole text (mean" in render(result)["profile.md"]
 
 
 def _sampled(path: str, n: int) -> list[str]:
