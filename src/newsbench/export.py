@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from newsbench.errors import ConfigError, require
-from newsbench.results import Environment, capture_environment, to_json, write_atomic
+from newsbench.results import Environment, capture_environment, cpu_info, to_json, write_atomic
 
 # Varied lengths and styles, so parity covers short and truncated inputs and padding.
 PARITY_TEXTS = (
@@ -57,15 +57,8 @@ class ExportResult:
 
 
 def cpu_flags() -> set[str]:
-    """Instruction-set flags of this CPU (from /proc/cpuinfo; empty where unavailable)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "flags":
-                return set(value.split())
-    except OSError:
-        pass
-    return set()
+    """Instruction-set flags of this CPU (empty where /proc/cpuinfo is unavailable)."""
+    return cpu_info()[1]
 
 
 def has_int8_dot(flags: set[str] | None = None) -> bool:

@@ -375,18 +375,7 @@ def capture_environment(seed: int, threads: int | None = None, started: float | 
     if threads is None and "torch" in sys.modules:
         threads = sys.modules["torch"].get_num_threads()
 
-    cpu_model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                cpu_model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-            if flags and cpu_model:
-                break
-    except OSError:
-        pass
+    cpu_model, flags = cpu_info()
     packages = {}
     for name in PACKAGES:
         try:
@@ -407,6 +396,22 @@ def capture_environment(seed: int, threads: int | None = None, started: float | 
         started_at=dt.datetime.fromtimestamp(started or dt.datetime.now().timestamp(), dt.UTC)
         .isoformat(timespec="seconds"),
     )
+
+
+def cpu_info() -> tuple[str, set[str]]:
+    """The CPU's model name and instruction-set flags (from /proc/cpuinfo; flags empty elsewhere)."""
+    cpu_model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                cpu_model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+                break
+    except OSError:
+        pass
+    return cpu_model, flags
 
 
 def _git_commit() -> str | None:
