@@ -181,7 +181,7 @@ def precision_check(detector: Detector, reference: Detector, texts: list[str], y
     accuracy, accuracy_fp32 = float(np.mean(pred == y)), float(np.mean(pred_fp32 == y))
     diff = np.abs(reduced - fp32)
     return PrecisionCheck(
-        backend=detector.info().backend, reference=str(reference.path), n=n, sampled=n < len(texts),
+        backend=detector.name, reference=str(reference.path), n=n, sampled=n < len(texts),
         agreement=float(np.mean(pred == pred_fp32)), accuracy=accuracy, accuracy_fp32=accuracy_fp32,
         accuracy_delta=accuracy - accuracy_fp32, only_reduced_right=test.only_a, only_fp32_right=test.only_b,
         mcnemar_p=test.p_value, max_abs_prob_diff=float(diff.max()), mean_abs_prob_diff=float(diff.mean()),

@@ -41,7 +41,7 @@ def peak_mb() -> float:
 
 
 def main(spec: dict) -> dict:
-    from newsbench.profile import _inputs, _load, _session, _words, runner
+    from newsbench.profile import _inputs, _load, _words, runner
 
     backend = spec.get("backend", "torch")
     if backend == "sklearn":
@@ -57,9 +57,7 @@ def main(spec: dict) -> dict:
         import onnxruntime  # noqa: F401  (libraries in memory before the baseline)
 
         before, started = rss_mb(), time.perf_counter()
-        session = _session(spec["file"], spec["threads"])
-        run = lambda batch: session.run(["logits"], batch)  # noqa: E731
-        vocab = int(spec["vocab"])
+        run, vocab = runner(backend, None, spec["file"], spec["threads"]), int(spec["vocab"])
     else:
         import torch
         import transformers  # noqa: F401

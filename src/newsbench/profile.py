@@ -387,10 +387,10 @@ def runner(backend: str, model, file: Path | None, threads: int):
 
         _set_jobs(model.pipeline, threads)
         return model.predict_proba
-    import torch
-
-    torch.set_num_threads(threads)
     if backend.startswith("torch"):
+        import torch
+
+        torch.set_num_threads(threads)
         bf16 = backend == "torch-bf16"
 
         def run(batch: dict[str, np.ndarray]):

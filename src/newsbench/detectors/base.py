@@ -90,6 +90,11 @@ class Detector(abc.ABC):
     def __init__(self) -> None:
         self.times = StageTimes()
 
+    @property
+    def name(self) -> str:
+        """The backend as ``--backend`` names it: ``torch``, ``torch-bf16``, ``onnx-int8``, ..."""
+        return self.backend if self.precision == "fp32" else f"{self.backend}-{self.precision}"
+
     @abc.abstractmethod
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Score articles.

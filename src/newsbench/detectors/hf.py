@@ -87,7 +87,7 @@ class HFDetector(TokenizedDetector):
         local = Path(self.path).exists()
         return ModelInfo(
             path=self.path,
-            backend=self.backend + ("-bf16" if self.precision == "bf16" else ""),
+            backend=self.name,
             fingerprint=fingerprint(self.path) if local else f"hub:{self.path}",
             parameters=sum(p.numel() for p in self.model.parameters()),
             details={

@@ -92,7 +92,7 @@ class OnnxDetector(TokenizedDetector):
     def info(self) -> ModelInfo:
         return ModelInfo(
             path=self.path,
-            backend=self.backend + ("-int8" if self.precision == "int8" else ""),
+            backend=self.name,
             fingerprint=fingerprint(self.file),
             parameters=self.export.get("parameters"),
             details={
