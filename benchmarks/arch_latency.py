@@ -30,7 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def batch_latency(run, vocab: int, batch: int, length: int, seconds: float = 3.0, warmup: int = 2) -> float:
     """p50 ms per article of a padded (batch, length) forward."""
-    from newsbench.profile import _inputs
+    from newsbench.profiling import _inputs
 
     inputs = _inputs(batch, length, vocab, 0)
     for _ in range(warmup):
@@ -58,7 +58,7 @@ def main() -> None:
     from newsbench.data import DataSpec, load_dataset
     from newsbench.export import quantize_int8, to_onnx
     from newsbench.presets import pretrained_path, random_config
-    from newsbench.profile import Encoder, _FoldedTokenizer, runner, single_stream
+    from newsbench.profiling import Encoder, _FoldedTokenizer, runner, single_stream
     from newsbench.results import capture_environment
 
     env = capture_environment(0, args.threads)
@@ -66,7 +66,7 @@ def main() -> None:
     texts = load_dataset([DataSpec.parse(args.data)]).texts
     rng = np.random.default_rng(0)
     articles = [texts[i] for i in rng.choice(len(texts), args.queries, replace=False)]
-    wordpiece = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"))
+    wordpiece = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"), trust_remote_code=False)
     print(f"{env.cpu_model}, {env.cpu_count} cores, flags {', '.join(env.cpu_flags)}; {args.threads} threads for "
           f"every backend; torch {env.packages['torch']}, onnxruntime {env.packages.get('onnxruntime')}; commit "
           f"{env.git_commit}; single-stream: {args.queries} {args.data} articles (seed 0), bert-base-uncased WordPiece")

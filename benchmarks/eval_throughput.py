@@ -124,7 +124,8 @@ def main() -> None:
           f"({len(texts) // 2} real human + {len(texts) // 2} AI fake from llmfake, seed 0)")
 
     work = Path(tempfile.mkdtemp(prefix="nb-bench-"))
-    tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"))  # bert-base-uncased WordPiece
+    # the bert-base-uncased WordPiece vocabulary
+    tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"), trust_remote_code=False)
     torch.manual_seed(0)
     mobile = AutoModelForSequenceClassification.from_config(random_config("mobilebert")).eval()
     mobile.save_pretrained(work / "mobilebert")
@@ -162,9 +163,9 @@ def main() -> None:
 
     # Agreement and accuracy: the fine-tuned model through the study pipeline and every path.
     tuned = Path(args.agreement_model)
-    model = AutoModelForSequenceClassification.from_pretrained(tuned).eval()
+    model = AutoModelForSequenceClassification.from_pretrained(tuned, trust_remote_code=False).eval()
     torch.set_num_threads(default_threads)
-    study_pred = study_pipeline(model, AutoTokenizer.from_pretrained(tuned), texts)[0]
+    study_pred = study_pipeline(model, AutoTokenizer.from_pretrained(tuned, trust_remote_code=False), texts)[0]
     export_onnx(str(tuned), work / "tuned-fp32")
     export_onnx(str(tuned), work / "tuned-int8", int8=True)
     tuned_paths = {name: load_detector(str(tuned if name.startswith("torch") else

@@ -12,10 +12,10 @@ from newsbench.data import (
     fingerprints,
     load_dataset,
     load_datasets,
-    parse_label,
     strip_dateline,
 )
 from newsbench.errors import DataError
+from newsbench.labels import parse_label
 
 
 def write(path, text: str | bytes):

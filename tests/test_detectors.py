@@ -22,15 +22,21 @@ def test_fake_detector_is_deterministic_and_follows_cues():
     assert custom.predict_proba(["election"])[0, 1] > custom.predict_proba(["budget"])[0, 1]
 
 
-def test_backend_detection(tmp_path, tiny_bert):
+def test_backend_detection(tmp_path, tiny_bert, monkeypatch):
+    import huggingface_hub.constants
+
     assert detect_backend("fake") == detect_backend("fake:x") == "fake"
     assert detect_backend(tiny_bert) == "torch"
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "model.joblib").write_bytes(b"")
     assert detect_backend(str(tmp_path / "m")) == "sklearn"
-    assert detect_backend("google/mobilebert-uncased") == "torch"
     with pytest.raises(ModelError, match="model not found"):
         detect_backend(str(tmp_path / "nothing"))
+    # A hub id is one only online (or when already in the hub cache).
+    with pytest.raises(ModelError, match="HF_HUB_OFFLINE"):
+        detect_backend("google/mobilebert-uncased")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    assert detect_backend("google/mobilebert-uncased") == "torch"
 
 
 def test_unknown_backend_suggests_a_name():
@@ -107,7 +113,7 @@ def test_hf_threads_are_applied(tiny_bert):
 
 def test_hf_errors_are_diagnostic(tmp_path):
     (tmp_path / "config.json").write_text("{}")
-    with pytest.raises(ModelError, match="could not load a Hugging Face classifier"):
+    with pytest.raises(ModelError, match="could not load AutoTokenizer from .*tokenizer files"):
         load_detector(str(tmp_path))
 
 

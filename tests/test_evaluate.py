@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from newsbench.cli import app
 from newsbench.config import EvalConfig
 from newsbench.errors import ConfigError
-from newsbench.evaluate import evaluate, save_run
+from newsbench.evaluation import evaluate, save_run
 from newsbench.results import ModelCard, RunResult, from_json, to_dict, to_json
 
 runner = CliRunner()

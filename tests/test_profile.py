@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from newsbench.cli import app
 from newsbench.errors import ConfigError
 from newsbench.presets import random_config
-from newsbench.profile import Latency, ProfileConfig, activation_mb, profile
+from newsbench.profiling import Latency, ProfileConfig, activation_mb, profile
 
 
 @pytest.fixture(scope="module")

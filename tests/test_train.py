@@ -14,7 +14,7 @@ from newsbench.data import DataSpec, load_dataset
 from newsbench.errors import ConfigError
 from newsbench.finetune import TrainingInterrupted, epoch_batches
 from newsbench.results import ModelCard, from_json
-from newsbench.train import split_ids, train
+from newsbench.training import split_ids, train
 
 FAST = dict(recipe="finetune", epochs=3, batch_size=8, lr=3e-3, max_length=32, eval_every=None,
             patience=0, max_minutes=None, threads=1, warmup_ratio=0.0)

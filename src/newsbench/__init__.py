@@ -1,7 +1,10 @@
 """newsbench: does a fake-news detector still work on news it never saw, and what does it cost?
 
 Data flow: files -> ``Dataset`` -> ``Detector`` -> predictions -> ``Metrics`` -> ``RunResult``
--> report. The public API is imported lazily so ``newsbench --help`` stays fast.
+-> report. The public API is imported lazily so ``newsbench --help`` stays fast. No public name
+is also the name of a submodule (the functions ``evaluate``, ``train``, ``profile`` and
+``compare`` live in ``evaluation``, ``training``, ``profiling`` and ``comparison``): importing a
+submodule binds it on the package, which would shadow a function of the same name.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ __version__ = "0.1.0"
 _API = {
     "EvalConfig": "newsbench.config",
     "TrainConfig": "newsbench.config",
-    "evaluate": "newsbench.evaluate",
-    "save_run": "newsbench.evaluate",
-    "Run": "newsbench.evaluate",
-    "train": "newsbench.train",
+    "evaluate": "newsbench.evaluation",
+    "save_run": "newsbench.evaluation",
+    "Run": "newsbench.evaluation",
+    "train": "newsbench.training",
     "DataSpec": "newsbench.data",
     "LoadOptions": "newsbench.data",
     "Dataset": "newsbench.data",
@@ -26,9 +29,11 @@ _API = {
     "DetectorOptions": "newsbench.detectors",
     "load_detector": "newsbench.detectors",
     "choose_backend": "newsbench.detectors",
-    "ProfileConfig": "newsbench.profile",
-    "ProfileResult": "newsbench.profile",
-    "profile": "newsbench.profile",
+    "ProfileConfig": "newsbench.profiling",
+    "ProfileResult": "newsbench.profiling",
+    "profile": "newsbench.profiling",
+    "compare": "newsbench.comparison",
+    "Comparison": "newsbench.comparison",
     "export_onnx": "newsbench.export",
     "RunResult": "newsbench.results",
     "ModelCard": "newsbench.results",
@@ -45,5 +50,7 @@ __all__ = ["__version__", *_API]
 
 def __getattr__(name: str):
     if name in _API:
-        return getattr(importlib.import_module(_API[name]), name)
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
     raise AttributeError(f"module 'newsbench' has no attribute {name!r}")

@@ -6,10 +6,13 @@ at the evaluation threshold for the scored rows of one dataset.
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pandas as pd
 
 from newsbench import metrics
+from newsbench.errors import ConfigError
 from newsbench.results import ErrorExample, Errors, Estimate, Evaluation, GroupBreakdown, GroupRow, OperatingPoint
 
 MAX_GROUP_VALUES = 25
@@ -53,6 +56,23 @@ def resolve_groups(columns: list[str], requested: list[str] | None) -> list[str]
     specs = list(AUTO_GROUPS) if requested is None else requested
     available = set(columns) | {"label"}
     return [s for s in specs if all(part in available for part in s.split("+")) and s != "label"]
+
+
+def check_groups(requested: list[str] | None, columns: list[list[str]]) -> None:
+    """Fail if a requested group column (``--group-by``) is a column of none of the datasets.
+
+    A column that only some datasets have is fine: the others say so in a note.
+    """
+    known = sorted({c for cols in columns for c in cols} | {"label"})
+    for spec in requested or []:
+        for part in spec.split("+"):
+            if part not in known:
+                close = difflib.get_close_matches(part, known, n=1)
+                raise ConfigError(
+                    f"--group-by {spec}: no dataset has a column '{part}'"
+                    + (f"; did you mean '{close[0]}'?" if close else "")
+                    + f" Columns: {', '.join(known[:30])}"
+                )
 
 
 def group_breakdown(rows: pd.DataFrame, y: np.ndarray, prob: np.ndarray, pred: np.ndarray, spec: str) -> GroupBreakdown:

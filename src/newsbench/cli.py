@@ -75,6 +75,22 @@ def _progress():
                     TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from newsbench import __version__
+
+        typer.echo(f"newsbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_show_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Evaluate fake-news detectors on news they never saw, and measure what they cost on a small CPU."""
+
+
 @app.command()
 @_diagnosed
 def evaluate(
@@ -106,9 +122,11 @@ def evaluate(
 ):
     """Score a detector on one or more datasets and write results and reports."""
     from newsbench.config import EvalConfig
-    from newsbench.evaluate import evaluate as run_evaluation
-    from newsbench.evaluate import save_run
+    from newsbench.evaluation import evaluate as run_evaluation
+    from newsbench.evaluation import save_run
+    from newsbench.outputs import check_output
 
+    check_output(out, "evaluate")  # before any work, so a bad --out cannot waste a run
     config = EvalConfig(
         model=model, data=data or [], backend=backend, heldout=heldout, train_data=train_data or [],
         group_by=_split(group_by), text_cols=_split(text_cols), label_col=label_col, encoding=encoding,
@@ -156,7 +174,7 @@ def train(
     """Train a detector and write a model folder that evaluate takes as is."""
     from newsbench.config import TrainConfig
     from newsbench.report import fmt_estimate
-    from newsbench.train import train as run_training
+    from newsbench.training import train as run_training
 
     config = TrainConfig(
         recipe=recipe, data=data, out=out, strip_datelines=strip_datelines, text_cols=_split(text_cols),
@@ -183,21 +201,17 @@ def report(
 ):
     """Re-render report.md and report.html from a run's results.json (optionally with a profile section)."""
     from newsbench.errors import NewsbenchError
-    from newsbench.profile import ProfileResult
-    from newsbench.report import render
-    from newsbench.results import RunResult, from_json, write_atomic
+    from newsbench.evaluation import save_report
+    from newsbench.profiling import ProfileResult
+    from newsbench.results import from_json
 
-    path = run_dir / "results.json"
-    if not path.exists():
-        raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
     cost = None
     if profile is not None:
-        if not (profile / "profile.json").exists():
+        if not (profile / "profile.json").is_file():
             raise NewsbenchError(f"{profile / 'profile.json'} not found; pass a folder written by newsbench profile")
         cost = from_json(ProfileResult, (profile / "profile.json").read_text())
-    for name, content in render(from_json(RunResult, path.read_text()), cost).items():
-        write_atomic(run_dir / name, content)
-    console.print(f"report: {run_dir / 'report.html'}")
+    written = save_report(run_dir, cost)
+    console.print(f"report: {written['report.html']}")
 
 
 @app.command()
@@ -207,12 +221,16 @@ def compare(
     out: Annotated[Optional[Path], typer.Option(help="Folder for comparison.json and comparison.md (default: the first run).")] = None,
 ):
     """Compare detectors on the rows they all scored, with exact McNemar tests."""
-    from newsbench.compare import compare as run_compare
-    from newsbench.compare import markdown
-    from newsbench.results import to_json, write_atomic
+    from newsbench.comparison import compare as run_compare
+    from newsbench.comparison import markdown
+    from newsbench.errors import ConfigError
+    from newsbench.outputs import write_atomic
+    from newsbench.results import to_json
 
-    comparison = run_compare(runs)
     out = out or runs[0]
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; compare writes comparison.json and comparison.md into a folder")
+    comparison = run_compare(runs)
     text = markdown(comparison)
     write_atomic(out / "comparison.json", to_json(comparison))
     write_atomic(out / "comparison.md", text)
@@ -228,6 +246,7 @@ def export(
     format: Annotated[str, typer.Option(help="Export format; onnx is the one supported.")] = "onnx",
     int8: Annotated[bool, typer.Option(help="Quantize weights to int8 (onnxruntime dynamic quantization; MatMuls fed by an activation function stay fp32).")] = False,
     opset: Annotated[int, typer.Option(help="ONNX opset version.")] = 17,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
 ):
     """Export a classifier to ONNX and check it predicts what the PyTorch model predicts."""
     from newsbench.errors import ConfigError
@@ -235,7 +254,7 @@ def export(
 
     if format != "onnx":
         raise ConfigError(f"--format {format!r} is not supported; use onnx")
-    result = export_onnx(model, out, int8=int8, opset=opset)
+    result = export_onnx(model, out, int8=int8, opset=opset, trust_remote_code=trust_remote_code)
     console.print(f"exported {result.file} ({result.size_mb:.1f} MB; fp32 {result.fp32_size_mb:.1f} MB) in "
                   f"{result.seconds:.1f}s; quantization: {result.quantization}; parity on {result.parity_texts} "
                   f"texts: argmax agreement {result.argmax_agreement:.3f}, max logit difference "
@@ -259,13 +278,15 @@ def profile(
     seconds_per_point: Annotated[float, typer.Option(help="Time budget for repeats per latency point (at least 5 repeats).")] = 2.0,
     load_runs: Annotated[int, typer.Option(help="Fresh-process loads for the load cost (median).")] = 3,
     allow_pickle: Annotated[bool, typer.Option(help="Allow loading a joblib/pickle pipeline (it can run code).")] = False,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
 ):
     """Measure a detector's size, load cost, latency and peak memory on this CPU, per backend and thread budget."""
     from newsbench.errors import ConfigError
-    from newsbench.profile import ProfileConfig
-    from newsbench.profile import profile as run_profile
+    from newsbench.outputs import check_output, write_folder
     from newsbench.profile_report import blocks, markdown, render
-    from newsbench.results import to_json, write_atomic
+    from newsbench.profiling import ProfileConfig
+    from newsbench.profiling import profile as run_profile
+    from newsbench.results import to_json
 
     def ints(value: str) -> list[int]:
         try:
@@ -276,12 +297,12 @@ def profile(
     config = ProfileConfig(model=model, arch=arch, backends=_split(backend), batch_sizes=ints(batch_sizes),
                            lengths=ints(lengths), texts=texts, queries=queries, memory_lengths=ints(memory_lengths),
                            memory_batches=ints(memory_batches), seconds_per_point=seconds_per_point, load_runs=load_runs,
-                           allow_pickle=allow_pickle,
+                           allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
                            **({"threads": ints(threads)} if threads else {}))
+    check_output(out, "profile")
     with _progress() as progress:
         result = run_profile(config, _Bars(progress))
-    for name, content in {"profile.json": to_json(result), **render(result)}.items():
-        write_atomic(out / name, content)
+    write_folder(out, {"profile.json": to_json(result), **render(result)}, "profile")
     Console(width=160).print(markdown(blocks(result)), markup=False, highlight=False)
     console.print(f"profile: {out / 'profile.html'}\n         {out / 'profile.md'}")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from newsbench.data import LoadOptions
 from newsbench.detectors.base import PADDING, DetectorOptions
 from newsbench.errors import ConfigError
+from newsbench.outputs import check_output
 
 
 @dataclass
@@ -158,7 +159,7 @@ class TrainConfig:
     resume: bool = False
 
     def __post_init__(self):
-        from newsbench.train import RECIPES
+        from newsbench.training import RECIPES
 
         if self.recipe not in RECIPES:
             import difflib
@@ -189,8 +190,9 @@ class TrainConfig:
             self.max_minutes = None
         if self.patience < 0:
             raise ConfigError(f"patience must be 0 (off) or more, got {self.patience}")
-        self.out = Path(self.out)
+        self.out = check_output(self.out, "model")
         self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.load_options()  # validates the text template
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, self.text_template)

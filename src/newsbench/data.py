@@ -7,9 +7,8 @@ they move to ``Dataset.skipped`` with a reason and a detail.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-import io
-import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -19,14 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from newsbench.errors import DataError
+from newsbench.errors import ConfigError, DataError
+from newsbench.labels import FILE_LABELS, LABEL_COLUMNS, label_convention, parse_label
 from newsbench.results import SourceFile
+from newsbench.tables import SUFFIXES, read_table
 
 DATA_DIR_ENV = "NEWSBENCH_DATA_DIR"
-SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
 TEXT_SCHEMAS = (("title", "content"), ("title", "text"), ("text",), ("content",))
-LABEL_COLUMNS = ("label", "labels", "class", "is_fake", "target")
-LABEL_VALUES = {"0": 0, "1": 1, "real": 0, "fake": 1, "true": 0, "false": 1}
 RESERVED = ("id", "text", "label")
 
 SKIP_REASONS = {
@@ -61,6 +59,10 @@ class LoadOptions:
     strip_datelines: bool = False
     text_template: str | None = None
 
+    def __post_init__(self):
+        if self.text_template is not None:
+            template_fields(self.text_template)
+
     @classmethod
     def from_dict(cls, data: dict) -> LoadOptions:
         """Inverse of ``dataclasses.asdict`` after a JSON round trip (lists back to tuples)."""
@@ -91,8 +93,11 @@ class DataSpec:
             name, spec = spec.split("=", 1)
         label = None
         head, sep, tail = spec.rpartition(":")
-        if sep and head and tail.lower() in LABEL_VALUES:
-            label, spec = LABEL_VALUES[tail.lower()], head
+        if sep and head and tail.lower() in FILE_LABELS:
+            label, spec = FILE_LABELS[tail.lower()], head
+        elif sep and head and tail and "/" not in tail and not _exists(spec, data_dir) and _exists(head, data_dir):
+            raise DataError(f"--data {spec}: ':{tail}' is not a label; a file-level label is ':real' or ':fake' "
+                            f"(e.g. {head}:fake), or leave it off to read labels from a column")
         return cls(resolve_path(spec, data_dir), label, name or None)
 
     @property
@@ -185,22 +190,29 @@ def data_dir() -> Path | None:
 
 
 def resolve_path(spec: str, base: str | Path | None = None) -> Path:
-    """Find a data file from a path, a folder, or a dataset name under the data dir."""
+    """Find a data file from a path, a folder, or a dataset name under the data dir.
+
+    Raises a ``DataError`` at once when nothing is there, naming what is near (so a typo is
+    caught before a model is loaded).
+    """
     path = Path(spec).expanduser()
     if not path.exists() and not path.is_absolute():
         base = Path(base) if base is not None else data_dir()
         if base is None:
             raise DataError(
-                f"data file not found: {spec}. Pass a path, or set {DATA_DIR_ENV} to the folder "
+                f"data file not found: {spec}{_near(path)}. Pass a path, or set {DATA_DIR_ENV} to the folder "
                 f"that holds dataset folders (e.g. export {DATA_DIR_ENV}=../shared/data)"
             )
         if not (base / spec).exists():
             names = sorted(p.name for p in base.iterdir() if p.is_dir())
+            close = difflib.get_close_matches(spec, names, n=1)
             raise DataError(
-                f"data file not found: {spec} (nor {base / spec}); datasets in {base}: "
-                + ", ".join(names[:30])
+                f"data file not found: {spec} (nor {base / spec}){_near(path)}; datasets in {base}: "
+                + ", ".join(names[:30]) + (f"; did you mean {close[0]}?" if close else "")
             )
         path = base / spec
+    if not path.exists():
+        raise DataError(f"data file not found: {path}{_near(path)}")
     if path.is_dir():
         found = [p for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES]
         data = [p for p in found if p.stem == "data"]
@@ -213,41 +225,16 @@ def resolve_path(spec: str, base: str | Path | None = None) -> Path:
     return path
 
 
-def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
-    """Read a CSV, TSV, JSONL, JSON or Parquet file with every value as a string.
-
-    Missing values become empty strings. Returns the frame and the file's sha256.
-    """
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise DataError(
-            f"{path}: unsupported file type '{suffix}'; expected one of {', '.join(SUFFIXES)}"
-        )
-    raw = path.read_bytes()
-    sha = hashlib.sha256(raw).hexdigest()
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
-    if suffix == ".parquet":
-        try:
-            frame = pd.read_parquet(io.BytesIO(raw))
-        except Exception as exc:  # pyarrow raises several unrelated types
-            raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
-    else:
-        text = _decode(raw, path, encoding)
-        if suffix in (".csv", ".tsv"):
-            try:
-                frame = pd.read_csv(
-                    io.StringIO(text), sep="\t" if suffix == ".tsv" else ",", dtype=str,
-                    keep_default_na=False, engine="c",
-                )
-            except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-                raise DataError(f"{path}: not a readable {suffix[1:].upper()} file ({exc})") from exc
-        else:
-            frame = _read_json(text, path, lines=suffix != ".json")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    if len(frame) == 0:
-        raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
-    return frame.map(_as_str), sha
+def _near(path: Path) -> str:
+    """What the missing path's folder holds, with the closest name: '' if that folder is missing too."""
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        return ""
+    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    close = difflib.get_close_matches(path.name, names, n=1)
+    if close:
+        return f" (did you mean {folder / close[0]}?)"
+    return f" ({folder} holds: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})" if names else ""
 
 
 def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.DataFrame, pd.DataFrame, SourceFile]:
@@ -271,20 +258,24 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     else:
         texts = [_compose(values) for values in rows_of_parts]
 
+    mapping: dict[str, int] = {}
     if spec.label is not None:
         labels = [spec.label] * len(frame)
         label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
     else:
         label_col = _label_column(spec.path, columns, lookup, options.label_col)
-        labels = [parse_label(v) for v in frame[label_col]]
-        label_source = f"column '{label_col}'"
+        labels = [parse_label(v, label_col) for v in frame[label_col]]
+        label_source = f"column '{label_col}' ({label_convention(label_col)})"
         if all(v is None for v in labels):
             examples = sorted(set(frame[label_col]))[:5]
             raise DataError(
                 f"{spec.path}: column '{label_col}' holds no readable label; values look like "
-                f"{examples}. Expected 0/1, real/fake or true/false (any case): map the values "
+                f"{examples}. Expected {label_convention(label_col)} (any case): map the values "
                 f"first, or give the whole file one label with {spec.path}:real or :fake"
             )
+        for value, label in zip(frame[label_col], labels):
+            if label is not None and value not in mapping and len(mapping) < 20:
+                mapping[value] = label
 
     meta_cols = [c for c in columns if c not in text_cols and c != label_col]
     rows = pd.DataFrame({"id": ids, "text": texts, "label": labels})
@@ -305,7 +296,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     )
     rows = rows[~(empty | bad)].reset_index(drop=True)
     rows["label"] = rows["label"].astype(np.int64)
-    source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label)
+    source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label, mapping)
     return rows, skipped, source
 
 
@@ -399,16 +390,12 @@ def strip_dateline(text: str) -> str:
     return _DATELINE.sub("", text, count=1)
 
 
-def parse_label(value: object) -> int | None:
-    """Map 0/1, real/fake, true/false (any case, ``1.0`` too) to 0 (real) or 1 (fake)."""
-    text = str(value).strip().lower()
-    if text in LABEL_VALUES:
-        return LABEL_VALUES[text]
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    return int(number) if number in (0.0, 1.0) else None
+def _exists(spec: str, data_dir: str | Path | None) -> bool:
+    """Whether a data spec names an existing path, directly or under the data folder."""
+    if Path(spec).expanduser().exists():
+        return True
+    base = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
+    return bool(base) and not Path(spec).is_absolute() and (Path(base).expanduser() / spec).exists()
 
 
 def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
@@ -418,51 +405,6 @@ def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
         "reason": reason if isinstance(reason, list) else [reason] * len(ids),
         "detail": detail if isinstance(detail, list) else [detail] * len(ids),
     })
-
-
-def _decode(raw: bytes, path: Path, encoding: str) -> str:
-    try:
-        return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: line {line} is not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start}); re-save the file as UTF-8, or pass --encoding with the file's real "
-            "encoding (often cp1252 or latin-1)"
-        ) from exc
-    except LookupError as exc:
-        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
-
-
-def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
-    if lines:
-        records = []
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
-            records.append(record)
-    else:
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: not valid JSON ({exc})") from exc
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
-    return pd.DataFrame.from_records(records)
-
-
-def _as_str(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], requested) -> tuple[str, ...]:
@@ -480,18 +422,41 @@ def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], reques
     )
 
 
-def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:
+def template_fields(template: str) -> tuple[str, ...]:
+    """The column names a ``--text-template`` uses; each field must be a plain ``{column}``.
+
+    Format specs, conversions, attribute or index access and positional fields are refused:
+    ``{title:>99999999999999}`` would ask for a string of that many characters.
+    """
     import string
 
     try:
-        names = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
-        raise DataError(f"--text-template {template!r} is not a valid template ({exc})") from exc
-    missing = [n for n in names if n not in columns]
-    if not names or missing:
-        raise DataError(f"{path}: --text-template {template!r} needs columns {missing or '{column}'}; "
-                        f"the file's columns are {columns}")
+        raise ConfigError(f"--text-template {template!r} is not a valid template ({exc}); write columns as "
+                          "{title} and literal braces as {{ }}") from exc
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name or name.isdigit() or any(ch in name for ch in ".[]"):
+            field_text = "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            field_text += "}"
+            raise ConfigError(f"--text-template {template!r}: the field {field_text!r} is not a plain column name; "
+                              "use fields like {title} {text} (no format specs, conversions or indexing)")
+        names.append(name)
+    if not names:
+        raise ConfigError(f"--text-template {template!r} names no column; use e.g. '{{title}} {{text}}'")
     return tuple(dict.fromkeys(names))
+
+
+def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:
+    names = template_fields(template)
+    missing = [n for n in names if n not in columns]
+    if missing:
+        raise DataError(f"{path}: --text-template {template!r} needs columns {missing}; "
+                        f"the file's columns are {columns}")
+    return names
 
 
 def _label_column(path: Path, columns: list[str], lookup: dict[str, str], requested) -> str:

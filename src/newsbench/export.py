@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from newsbench.errors import ConfigError, require
-from newsbench.results import Environment, capture_environment, cpu_info, to_json, write_atomic
+from newsbench.outputs import write_atomic
+from newsbench.results import Environment, capture_environment, cpu_info, to_json
 
 # Varied lengths and styles, so parity covers short and truncated inputs and padding.
 PARITY_TEXTS = (
@@ -149,7 +150,7 @@ def activation_fed_matmuls(graph, depth: int = 4) -> list[str]:
     return found
 
 
-def cached_export(model_dir: str, int8: bool) -> Path:
+def cached_export(model_dir: str, int8: bool, trust_remote_code: bool = False) -> Path:
     """An ONNX export of a Hugging Face folder, made once and reused.
 
     Kept under ``$NEWSBENCH_CACHE`` (default ``~/.cache/newsbench``) in a folder named by the
@@ -160,12 +161,12 @@ def cached_export(model_dir: str, int8: bool) -> Path:
     root = Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench")
     folder = root / "onnx" / f"{fingerprint(model_dir)[:20]}-{'int8' if int8 else 'fp32'}"
     if not (folder / "export.json").exists():
-        export_onnx(model_dir, folder, int8=int8)
+        export_onnx(model_dir, folder, int8=int8, trust_remote_code=trust_remote_code)
     return folder
 
 
 def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int = 17,
-                texts: list[str] | None = None) -> ExportResult:
+                texts: list[str] | None = None, trust_remote_code: bool = False) -> ExportResult:
     """Export ``model_dir`` to ``out`` (a folder, or a .onnx path whose folder is used).
 
     The folder receives the .onnx file, the tokenizer, config.json, the model's model.json
@@ -179,11 +180,14 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     out = Path(out)
     default = "model.int8.onnx" if int8 else "model.onnx"
     folder, name = (out.parent, out.name) if out.suffix == ".onnx" else (out, default)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {folder} is a file; export writes a folder (the .onnx file, tokenizer and config)")
     if (folder / name).resolve().parent == Path(model_dir).resolve():
         raise ConfigError("--out must not be the model folder itself (the ONNX folder gets its own config.json)")
     folder.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    reference = HFDetector(model_dir, DetectorOptions(batch_size=len(PARITY_TEXTS)))
+    reference = HFDetector(model_dir, DetectorOptions(batch_size=len(PARITY_TEXTS),
+                                                      trust_remote_code=trust_remote_code))
     model = reference.model
 
     fp32 = to_onnx(model, folder / (name if not int8 else f".{name}.fp32.tmp"), opset)
@@ -197,8 +201,8 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     if (Path(model_dir) / "model.json").exists():
         shutil.copy(Path(model_dir) / "model.json", folder / "model.json")
 
-    candidate = OnnxDetector(str(folder / name), DetectorOptions(max_length=reference.max_length,
-                                                                           precision="int8" if int8 else "fp32"))
+    candidate = OnnxDetector(str(folder / name), DetectorOptions(
+        max_length=reference.max_length, precision="int8" if int8 else "fp32", trust_remote_code=trust_remote_code))
     texts = list(texts or PARITY_TEXTS)
     encoded = reference.tokenizer(texts, truncation=True, max_length=reference.max_length)
     diffs, agree = [], []

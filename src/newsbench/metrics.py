@@ -74,7 +74,7 @@ def compute(y: np.ndarray, prob: np.ndarray, threshold: float = 0.5) -> dict[str
 
 def bootstrap(
     y: np.ndarray, prob: np.ndarray, threshold: float = 0.5, n_resamples: int = 1000,
-    seed: int = 0, level: float = 0.95, chunk: int = 250,
+    seed: int = 0, level: float = 0.95, max_cells: int = 2_000_000,
 ) -> dict[str, tuple[float, float]]:
     """Percentile bootstrap confidence intervals for every metric in METRICS.
 
@@ -82,11 +82,17 @@ def bootstrap(
     metric is undefined (e.g. no fake rows for ROC AUC) is left out of that metric's interval.
     Metrics in BIASED get the percentile interval shifted by the bootstrap bias estimate.
 
+    Resamples are processed in chunks of at most ``max_cells`` (resamples x rows) weights, so
+    memory stays bounded (about ten float64 arrays of that size, ~160 MB) however many rows
+    there are. The chunking does not change the numbers: the draws come from one seeded stream
+    in the same order.
+
     Returns:
         metric name -> (low, high); (nan, nan) when no resample defines the metric.
     """
     y, prob = np.asarray(y), np.asarray(prob, float)
     n = len(y)
+    chunk = max(1, min(250, max_cells // max(n, 1)))
     rng = np.random.default_rng(seed)
     collected: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
     for start in range(0, n_resamples, chunk):

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
+import functools
 import io
 
 from newsbench.results import Evaluation
+
+
+def plain_text(function):
+    """Run a plotting function with mathtext off: dataset names and labels come from input
+    files, and a '$' in them must print as a dollar sign, not start a (possibly invalid) formula."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context({"text.parse_math": False}):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def legend_label(text: str) -> str:
+    """A legend label shown as given (matplotlib hides labels that start with an underscore)."""
+    return " " + text if text.startswith("_") else text
 
 
 def _figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
@@ -24,6 +44,7 @@ def _png(plt, fig) -> bytes:
     return buffer.getvalue()
 
 
+@plain_text
 def confusion(evaluation: Evaluation) -> bytes:
     """Confusion-matrix heatmap with counts and row percentages."""
     import numpy as np
@@ -45,6 +66,7 @@ def confusion(evaluation: Evaluation) -> bytes:
     return _png(plt, fig)
 
 
+@plain_text
 def curves(evaluations: list[Evaluation]) -> bytes:
     """ROC and precision-recall curves, one line per dataset with both classes."""
     plt, fig, (roc, pr) = _figure(10, 4.2, columns=2)
@@ -52,9 +74,9 @@ def curves(evaluations: list[Evaluation]) -> bytes:
         if not ev.curves.roc or ev.n_real == 0 or ev.n_fake == 0:
             continue
         x, y = zip(*ev.curves.roc)
-        roc.plot(x, y, label=f"{ev.dataset} (AUC {ev.metrics.roc_auc.value:.2f})")
+        roc.plot(x, y, label=legend_label(f"{ev.dataset} (AUC {ev.metrics.roc_auc.value:.2f})"))
         r, p = zip(*ev.curves.pr)
-        pr.plot(r, p, label=f"{ev.dataset} (AP {ev.metrics.pr_auc.value:.2f})")
+        pr.plot(r, p, label=legend_label(f"{ev.dataset} (AP {ev.metrics.pr_auc.value:.2f})"))
     roc.plot([0, 1], [0, 1], ls=":", color="grey")
     roc.set(xlabel="false positive rate (real flagged)", ylabel="true positive rate (fakes caught)", title="ROC")
     pr.set(xlabel="recall (fake)", ylabel="precision (fake)", title="Precision-recall", ylim=(0, 1.02))
@@ -64,6 +86,7 @@ def curves(evaluations: list[Evaluation]) -> bytes:
     return _png(plt, fig)
 
 
+@plain_text
 def reliability(evaluations: list[Evaluation]) -> bytes:
     """Reliability diagram: mean P(fake) vs observed fraction of fakes per probability bin."""
     plt, fig, ax = _figure(5.5, 4.2)
@@ -71,7 +94,7 @@ def reliability(evaluations: list[Evaluation]) -> bytes:
     for ev in evaluations:
         if ev.curves.reliability:
             _, mean_p, frac, count = zip(*ev.curves.reliability)
-            ax.plot(mean_p, frac, marker="o", label=f"{ev.dataset} (ECE {ev.metrics.ece.value:.2f})")
+            ax.plot(mean_p, frac, marker="o", label=legend_label(f"{ev.dataset} (ECE {ev.metrics.ece.value:.2f})"))
     ax.set(xlabel="mean predicted P(fake)", ylabel="observed fraction fake", xlim=(0, 1), ylim=(0, 1),
            title="Calibration")
     ax.legend(fontsize=8)
@@ -79,6 +102,7 @@ def reliability(evaluations: list[Evaluation]) -> bytes:
     return _png(plt, fig)
 
 
+@plain_text
 def accuracy(evaluations: list[Evaluation]) -> bytes:
     """Accuracy, balanced accuracy and ROC AUC per dataset with 95% intervals: the headline.
 
@@ -104,6 +128,7 @@ def accuracy(evaluations: list[Evaluation]) -> bytes:
     return _png(plt, fig)
 
 
+@plain_text
 def training_curve(history) -> bytes:
     """Training loss and validation loss / macro F1 against optimizer steps."""
     plt, fig, (loss, score) = _figure(10, 3.8, columns=2)

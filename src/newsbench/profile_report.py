@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from newsbench.profile import Latency, ProfileResult
+from newsbench.escaping import md
+from newsbench.plots import plain_text
+from newsbench.profiling import Latency, ProfileResult
 
 
 @dataclass
@@ -115,20 +117,20 @@ def _ratio(result: ProfileResult, x) -> str:
 
 
 def markdown(items: list[Block], title: str | None = None) -> str:
-    lines = [f"# {title}", ""] if title else []
+    """Blocks as Markdown; every text passes through ``escaping.md``, so none becomes markup."""
+    lines = [f"# {md(title)}", ""] if title else []
     for b in items:
         if b.kind in ("h2", "h3", "h4"):
-            lines += ["#" * int(b.kind[1]) + " " + b.text, ""]
+            lines += ["#" * int(b.kind[1]) + " " + md(b.text), ""]
         elif b.kind == "p":
-            lines += [b.text, ""]
+            lines += [md(b.text), ""]
         elif b.kind == "img":
             lines += [f"![{b.text}]({b.text})", ""]
         elif b.kind == "ul":
-            lines += [f"- {row[0]}" for row in b.rows] + [""]
+            lines += [f"- {md(row[0])}" for row in b.rows] + [""]
         elif b.kind == "table":
-            cell = lambda v: " ".join(str(v).split()).replace("|", "\\|")  # noqa: E731
-            lines += ["| " + " | ".join(map(cell, b.header)) + " |", "|" + "---|" * len(b.header)]
-            lines += ["| " + " | ".join(map(cell, row)) + " |" for row in b.rows] + [""]
+            lines += ["| " + " | ".join(map(md, b.header)) + " |", "|" + "---|" * len(b.header)]
+            lines += ["| " + " | ".join(map(md, row)) + " |" for row in b.rows] + [""]
     return "\n".join(lines)
 
 
@@ -165,6 +167,7 @@ def render(result: ProfileResult) -> dict[str, str | bytes]:
     return {"profile.md": markdown(items, title), "profile.html": page, **images}
 
 
+@plain_text
 def plots(result: ProfileResult) -> dict[str, bytes]:
     """Latency per article vs batch size; memory growth vs length beside the estimates; per-backend bars."""
     from newsbench.plots import _figure, _png

@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import markupsafe
 
 from newsbench import plots
-from newsbench.profile import ProfileResult
+from newsbench.escaping import md, md_code
+from newsbench.profiling import ProfileResult
 from newsbench.results import Estimate, Evaluation, RunResult
 
 SUMMARY_ROWS = (
@@ -68,6 +70,15 @@ def rate_sentences(ev: Evaluation) -> list[str]:
     return out
 
 
+def label_sentences(ev: Evaluation) -> list[str]:
+    """How each file's labels were read, with the values seen: a wrong mapping inverts every metric."""
+    out = []
+    for f in ev.files:
+        seen = ", ".join(f"'{value}' = {'fake' if label else 'real'}" for value, label in f.label_mapping.items())
+        out.append(f"Labels of {Path(f.path).name}: {f.label_source}" + (f"; values read: {seen}." if seen else "."))
+    return out
+
+
 def summary_table(evaluations: list[Evaluation]) -> list[list[str]]:
     """Rows of the summary table: metric label, then one cell per dataset."""
     rows = [["Articles scored (real / fake)"] + [f"{e.n:,} ({e.n_real:,} / {e.n_fake:,})" for e in evaluations]]
@@ -116,8 +127,6 @@ def render(result: RunResult, profile: ProfileResult | None = None) -> dict[str,
     Returns:
         file name (relative to the run folder) -> content.
     """
-    import jinja2
-
     from newsbench import profile_report
 
     evaluations = result.evaluations
@@ -131,14 +140,10 @@ def render(result: RunResult, profile: ProfileResult | None = None) -> dict[str,
         slug = f"{i:02d}-" + "".join(ch if ch.isalnum() else "-" for ch in ev.dataset.lower()).strip("-")
         name = f"plots/{slug}-confusion.png"
         images[name] = plots.confusion(ev)
-        sections.append(Section(ev, slug, rate_sentences(ev), {"confusion": name}))
+        sections.append(Section(ev, slug, rate_sentences(ev) + label_sentences(ev), {"confusion": name}))
 
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("newsbench", "templates"),
-        autoescape=jinja2.select_autoescape(["html"]),
-        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update(fmt=fmt, est=fmt_estimate, md=_md_cell)
+    html_env = _environment(autoescape=True)
+    md_env = _environment(autoescape=False, finalize=md)
     context = {
         "result": result, "model": result.model, "env": result.environment,
         "summary": summary_table(evaluations), "sections": sections,
@@ -149,16 +154,28 @@ def render(result: RunResult, profile: ProfileResult | None = None) -> dict[str,
         profile_images = profile_report.plots(profile)
         images.update(profile_images)
         items = profile_report.blocks(profile, level=3)
-        context["profile_md"] = profile_report.markdown(items)
+        context["profile_md"] = markupsafe.Markup(profile_report.markdown(items))
         context["profile_html"] = markupsafe.Markup(profile_report.html_fragment(items, profile_images))
     inline = {name: "data:image/png;base64," + base64.b64encode(data).decode() for name, data in images.items()}
     return {
-        "report.md": env.get_template("report.md.j2").render(**context, image=lambda n: n),
-        "report.html": env.get_template("report.html.j2").render(**context, image=lambda n: inline[n]),
+        "report.md": md_env.get_template("report.md.j2").render(**context, image=_md_image),
+        "report.html": html_env.get_template("report.html.j2").render(**context, image=lambda n: inline[n]),
         **images,
     }
 
 
-def _md_cell(text: object) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return " ".join(str(text).split()).replace("|", "\\|")
+def _environment(autoescape: bool, finalize=None):
+    """Jinja for one output format. HTML escapes every value (autoescape is not left to the
+    template's file name); Markdown passes every value through ``escaping.md`` instead."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("newsbench", "templates"), autoescape=autoescape, finalize=finalize,
+        trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(fmt=fmt, est=fmt_estimate, code=md_code)
+    return env
+
+
+def _md_image(name: str) -> markupsafe.Markup:
+    return markupsafe.Markup(f"![{name}]({name})")

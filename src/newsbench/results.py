@@ -159,6 +159,8 @@ class SourceFile:
     text_columns: list[str]
     label_source: str
     file_label: int | None = None
+    #: Each distinct label value seen (up to 20) -> the label it was read as (0 real, 1 fake).
+    label_mapping: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -344,15 +346,6 @@ def from_json(cls: type, text: str) -> Any:
 
         raise NewsbenchError(f"schema version {version} is not readable by this newsbench (reads {SCHEMA_VERSION})")
     return from_dict(cls, data)
-
-
-def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a file via a temporary file and rename, so readers never see half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(content.encode() if isinstance(content, str) else content)
-    os.replace(tmp, path)
 
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "torch", "transformers", "tokenizers", "onnxruntime", "scipy")

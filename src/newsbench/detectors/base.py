@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from newsbench.errors import ConfigError
+from newsbench.errors import ConfigError, ModelError
 from newsbench.results import ModelInfo
 
 Progress = Callable[[int], None]
@@ -163,6 +163,42 @@ class TokenizedDetector(Detector):
                 progress(len(index))
         self.times.tokenize_s, self.times.inference_s = tokenize_s, inference_s
         return out
+
+
+def from_pretrained(auto_class: str, path: str | Path, trust_remote_code: bool, **kwargs):
+    """``transformers.<auto_class>.from_pretrained`` as newsbench loads every checkpoint.
+
+    ``trust_remote_code`` is always passed explicitly: left unset, transformers asks y/N on
+    stdin before running a checkpoint's own code (``auto_map``), so piped input, not the
+    user's flag, would decide. Any failure (missing, truncated or foreign files) becomes a
+    ``ModelError`` that names the folder.
+
+    Args:
+        auto_class: ``AutoTokenizer``, ``AutoConfig`` or ``AutoModelForSequenceClassification``.
+        path: a local folder (or a hub id when online).
+        trust_remote_code: permit the checkpoint's own code (``--trust-remote-code``).
+    """
+    import transformers
+
+    try:
+        return getattr(transformers, auto_class).from_pretrained(str(path), trust_remote_code=trust_remote_code,
+                                                                 **kwargs)
+    except Exception as exc:  # noqa: BLE001 - transformers, safetensors and tokenizers raise many types
+        message = describe(exc)
+        if "trust_remote_code" in message:
+            hint = ("; its config.json asks to run code shipped with the checkpoint (auto_map), which newsbench "
+                    "did not run. If you trust where it came from, pass --trust-remote-code")
+        elif Path(path).expanduser().exists():
+            hint = "; the folder needs config.json, complete weights (safetensors or .bin) and tokenizer files"
+        else:
+            hint = "; pass a local folder with config.json, weights and tokenizer files (hub ids need a network)"
+        raise ModelError(f"could not load {auto_class} from '{path}': {message}{hint}") from exc
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as one line that always says something (some carry no message at all)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else f"{type(exc).__name__} (no message; the file may be truncated)"
 
 
 def fingerprint(path: str | Path) -> str:

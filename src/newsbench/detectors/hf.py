@@ -13,7 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.detectors.base import Detector, DetectorOptions, Progress, TokenizedDetector, fake_column, fingerprint
+from newsbench.detectors.base import (
+    Detector,
+    DetectorOptions,
+    Progress,
+    TokenizedDetector,
+    fake_column,
+    fingerprint,
+    from_pretrained,
+)
 from newsbench.errors import ModelError
 from newsbench.results import ModelInfo
 
@@ -26,22 +34,13 @@ class HFDetector(TokenizedDetector):
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
         import torch
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
         self.path, self.options = str(model), options
         if options.threads:
             torch.set_num_threads(options.threads)
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(model, trust_remote_code=options.trust_remote_code)
-            self.model = AutoModelForSequenceClassification.from_pretrained(
-                model, trust_remote_code=options.trust_remote_code
-            ).to(options.device)
-        except (OSError, ValueError) as exc:
-            hint = ("; if you trust this checkpoint's code, pass --trust-remote-code"
-                    if "trust_remote_code" in str(exc) else
-                    "; pass a local folder with config.json, weights and tokenizer files "
-                    "(hub ids need a network connection)")
-            raise ModelError(f"could not load a Hugging Face classifier from '{model}': {exc}{hint}") from exc
+        self.tokenizer = from_pretrained("AutoTokenizer", model, options.trust_remote_code)
+        self.model = from_pretrained("AutoModelForSequenceClassification", model,
+                                     options.trust_remote_code).to(options.device)
         self._setup()
 
     @classmethod

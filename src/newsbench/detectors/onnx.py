@@ -13,7 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.detectors.base import DetectorOptions, TokenizedDetector, fake_column, fingerprint
+from newsbench.detectors.base import (
+    DetectorOptions,
+    TokenizedDetector,
+    describe,
+    fake_column,
+    fingerprint,
+    from_pretrained,
+)
 from newsbench.errors import ModelError, require
 from newsbench.results import ModelInfo
 
@@ -48,7 +55,6 @@ class OnnxDetector(TokenizedDetector):
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
         ort = require("onnxruntime", "onnx")
-        from transformers import AutoConfig, AutoTokenizer
 
         self.path, self.options = str(model), options
         source = Path(model).expanduser()
@@ -57,19 +63,21 @@ class OnnxDetector(TokenizedDetector):
 
             if options.precision not in ("fp32", "int8"):
                 raise ModelError(f"the onnx backend runs fp32 or int8, not {options.precision}")
-            source = cached_export(str(source), int8=options.precision == "int8")
+            source = cached_export(str(source), int8=options.precision == "int8",
+                                   trust_remote_code=options.trust_remote_code)
         self.file = onnx_file(source)
         folder = self.file.parent
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(folder)
-            config = AutoConfig.from_pretrained(folder)
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"{folder}: the tokenizer and config.json must sit beside {self.file.name} "
-                             f"({exc})") from exc
+        # The tokenizer and config.json beside the file (newsbench export puts them there).
+        self.tokenizer = from_pretrained("AutoTokenizer", folder, options.trust_remote_code)
+        config = from_pretrained("AutoConfig", folder, options.trust_remote_code)
         session_options = ort.SessionOptions()
         session_options.intra_op_num_threads = options.threads or 0  # 0 = onnxruntime's default
         session_options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(str(self.file), session_options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(self.file), session_options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own pybind types
+            raise ModelError(f"{self.file}: ONNX Runtime cannot load it ({describe(exc)}); the file is corrupt or "
+                             "not an ONNX model: export it again with newsbench export") from exc
         self.inputs = [i.name for i in self.session.get_inputs()]
         self.fake_index = fake_column([config.id2label[i] for i in range(2)])
         positions = getattr(config, "max_position_embeddings", None) or options.max_length

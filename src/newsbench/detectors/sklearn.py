@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.detectors.base import Detector, DetectorOptions, Progress, fake_column, fingerprint
+from newsbench.detectors.base import Detector, DetectorOptions, Progress, describe, fake_column, fingerprint
 from newsbench.errors import ModelError
 from newsbench.results import ModelInfo
 
@@ -42,7 +42,8 @@ class SklearnDetector(Detector):
         try:
             self.pipeline = joblib.load(path)
         except Exception as exc:  # unpickling can fail in many ways
-            raise ModelError(f"could not load {path}: {exc}") from exc
+            raise ModelError(f"could not load {path}: {describe(exc)}; is it a complete joblib file written by "
+                             "newsbench train or joblib.dump?") from exc
         if not hasattr(self.pipeline, "predict_proba"):
             raise ModelError(f"{path}: {type(self.pipeline).__name__} has no predict_proba")
         classes = list(getattr(self.pipeline, "classes_", [0, 1]))

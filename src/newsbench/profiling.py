@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.detectors.base import ProgressFactory
+from newsbench.detectors.base import ProgressFactory, from_pretrained
 from newsbench.errors import ConfigError, NewsbenchError, require
 from newsbench.results import SCHEMA_VERSION, Environment, capture_environment
 
@@ -165,6 +165,7 @@ class ProfileConfig:
         memory_lengths, memory_batches: the peak-memory sweep, one fresh process per point.
         seconds_per_point: time budget for repeats at one latency point (at least min_repeats).
         allow_pickle: permit loading a scikit-learn pipeline (joblib runs the code it contains).
+        trust_remote_code: permit model code shipped with a Hugging Face checkpoint.
     """
 
     model: str | None = None
@@ -184,6 +185,7 @@ class ProfileConfig:
     seconds_per_point: float = 2.0
     seed: int = 0
     allow_pickle: bool = False
+    trust_remote_code: bool = False
 
     def __post_init__(self):
         if (self.model is None) == (self.arch is None):
@@ -237,7 +239,8 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
     """Measure static cost, load cost, latency sweeps, single-stream latency and peak memory, per backend."""
     from newsbench.export import has_bf16
 
-    spec = {"model": config.model, "arch": config.arch, "allow_pickle": config.allow_pickle}
+    spec = {"model": config.model, "arch": config.arch, "allow_pickle": config.allow_pickle,
+            "trust_remote_code": config.trust_remote_code}
     environment = capture_environment(config.seed, config.threads[0])
     own = own_backend(config.model) if config.model else None
     model, hf_config, params, param_mb, file = _subject(config, own)
@@ -362,16 +365,14 @@ def _subject(config: ProfileConfig, own: str | None) -> tuple[object, object, in
         params = _count_parameters(detector.pipeline) or 0
         return detector, None, params, params * 8 / 2**20, detector.file  # float64 coefficients or tree nodes
     if own:  # an exported file: no torch module, its config.json beside it
-        from transformers import AutoConfig
-
         from newsbench.detectors.onnx import onnx_file
 
         file = onnx_file(config.model)
         params, param_mb = _onnx_parameters(file)
         report = file.parent / "export.json"
         params = json.loads(report.read_text()).get("parameters", params) if report.exists() else params
-        return None, AutoConfig.from_pretrained(file.parent), params, param_mb, file
-    model = _load({"model": config.model, "arch": config.arch})
+        return None, from_pretrained("AutoConfig", file.parent, config.trust_remote_code), params, param_mb, file
+    model = _load({"model": config.model, "arch": config.arch, "trust_remote_code": config.trust_remote_code})
     return (model, model.config, sum(p.numel() for p in model.parameters()),
             sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20, None)
 
@@ -453,15 +454,13 @@ def _articles(config: ProfileConfig, hf_config, limit: int) -> tuple[object, lis
     source = f"{dataset.name} ({len(picked)} of {len(texts):,} articles, seed {config.seed})"
     if hf_config is None:  # a scikit-learn pipeline takes the text itself
         return (lambda text: ([text], len(text.split()))), picked, source
-    from transformers import AutoTokenizer
-
     from newsbench.presets import pretrained_path
 
     # Presets have no tokenizer of their own: the MiniLM WordPiece (bert-base-uncased) vocabulary
     # gives the token lengths, with ids folded into the architecture's vocabulary.
     folder = Path(config.model) if config.model else None
     folder = folder.parent if folder is not None and folder.is_file() else folder
-    tokenizer = AutoTokenizer.from_pretrained(folder or pretrained_path("minilm-l6"))
+    tokenizer = from_pretrained("AutoTokenizer", folder or pretrained_path("minilm-l6"), config.trust_remote_code)
     if config.model is None:
         tokenizer = _FoldedTokenizer(tokenizer, hf_config.vocab_size)
     return Encoder(tokenizer, min(limit, 512)), picked, source
@@ -555,14 +554,15 @@ def _words(detector) -> list[str]:
 
 def _load(spec: dict):
     """The classifier a spec names: a folder (pretrained weights) or a preset (random weights)."""
-    from transformers import AutoModelForSequenceClassification
-
     if spec.get("arch"):
+        from transformers import AutoModelForSequenceClassification
+
         from newsbench.presets import random_config
 
         model = AutoModelForSequenceClassification.from_config(random_config(spec["arch"]))
     else:
-        model = AutoModelForSequenceClassification.from_pretrained(spec["model"])
+        model = from_pretrained("AutoModelForSequenceClassification", spec["model"],
+                                bool(spec.get("trust_remote_code")))
     return model.eval()
 
 

@@ -19,7 +19,10 @@ from newsbench.config import EvalConfig
 from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets
 from newsbench.detectors import Detector, load_detector
 from newsbench.detectors.base import ProgressFactory
-from newsbench.errors import ConfigError, DataError, ModelError
+from newsbench.errors import ConfigError, DataError, ModelError, NewsbenchError
+from newsbench.escaping import safe_csv
+from newsbench.outputs import write_folder
+from newsbench.profiling import ProfileResult
 from newsbench.results import (
     Confusion,
     Curves,
@@ -33,7 +36,6 @@ from newsbench.results import (
     from_json,
     to_dict,
     to_json,
-    write_atomic,
 )
 
 CURVE_POINTS = 200
@@ -56,21 +58,23 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
         progress: optional factory ``(description, total) -> advance(n)`` for progress bars.
     """
     started = time.time()
-    specs = [DataSpec.parse(s) for s in config.data]  # fail on a bad path before loading a model
+    # Data first: a bad path, file or --group-by fails before a model is loaded.
+    specs = [DataSpec.parse(s) for s in config.data]
     card, model_dir = load_model_card(config.model)
     threshold = resolve_threshold(config.threshold, card)
     options = config.load_options(card.preprocessing if card else None)
+    datasets = load_datasets(specs, options) if specs else []
+    if config.heldout:
+        datasets.insert(0, heldout_dataset(card, model_dir, options))
+    analysis.check_groups(config.group_by, [ds.metadata_columns for ds in datasets])
+    seen = training_fingerprints(model_dir, config.train_data, options)
+
     detector_options = config.detector_options(card.hyperparameters if card else None)
     detector = load_detector(config.model, config.backend, detector_options)
     reference = None
     if detector.precision != "fp32" and config.fp32_check and detector.reference:
         reference = load_detector(detector.reference, "torch", detector_options)
     environment = capture_environment(config.seed, config.threads, started)
-
-    datasets = load_datasets(specs, options) if specs else []
-    if config.heldout:
-        datasets.insert(0, heldout_dataset(card, model_dir, options))
-    seen = training_fingerprints(model_dir, config.train_data, options)
 
     scored = [score_dataset(ds, detector, threshold, card, seen, config, progress, reference) for ds in datasets]
     info = detector.info()
@@ -141,6 +145,9 @@ def score_dataset(
         curves=Curves(_thin(fpr, tpr), _thin(recall, precision), metrics.reliability(y, prob)),
     )
     notes = analysis.diagnose(evaluation)
+    missing = [g for g in config.group_by or [] if g not in groups]
+    if missing:
+        notes.append(f"Not broken down by {', '.join(missing)}: not a column of this dataset.")
     check = None
     if detector.precision != "fp32" and config.fp32_check:
         if reference is None:
@@ -192,23 +199,38 @@ def precision_check(detector: Detector, reference: Detector, texts: list[str], y
 def save_run(run: Run, out: Path) -> dict[str, Path]:
     """Write results.json, predictions.csv, skipped.csv, report.md, report.html and plots.
 
-    Everything is rendered in memory first, then each file is written atomically, so a
-    failure leaves no half-written results.
+    Everything is rendered in memory first, then written as one folder that replaces ``out``
+    whole (``outputs.write_folder``): a failure or interrupt leaves the previous folder, never a
+    mix of old and new files. Text cells that a spreadsheet would run as formulas are
+    neutralised (``escaping.safe_csv``).
+
+    Returns:
+        file name -> path.
     """
     from newsbench.report import render
 
     files = {
         "results.json": to_json(run.result),
-        "predictions.csv": run.predictions.to_csv(index=False, float_format="%.6g"),
-        "skipped.csv": run.skipped.to_csv(index=False),
+        "predictions.csv": safe_csv(run.predictions, float_format="%.6g"),
+        "skipped.csv": safe_csv(run.skipped),
         **render(run.result),
     }
-    out = Path(out)
-    written = {}
-    for name, content in files.items():
-        write_atomic(out / name, content)
-        written[name] = out / name
-    return written
+    return write_folder(out, files, "evaluate")
+
+
+def save_report(run_dir: Path, profile: ProfileResult | None = None) -> dict[str, Path]:
+    """Render a run folder's reports again from its results.json, optionally with a profile
+    section; the folder is rewritten as a set, keeping its results and CSVs as they are."""
+    run_dir = Path(run_dir)
+    path = run_dir / "results.json"
+    if not path.is_file():
+        raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
+    from newsbench.report import render
+
+    rendered = render(from_json(RunResult, path.read_text()), profile)
+    kept = {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*"))
+            if p.is_file() and p.name not in rendered and p.parent.name != "plots"}
+    return write_folder(run_dir, {**kept, **rendered}, "evaluate")
 
 
 def load_model_card(model: str) -> tuple[ModelCard | None, Path | None]:

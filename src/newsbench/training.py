@@ -23,8 +23,10 @@ from newsbench.config import TrainConfig
 from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, DataError
+from newsbench.escaping import md, md_code, safe_csv
 from newsbench.finetune import Fitted
-from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json, write_atomic
+from newsbench.outputs import write_atomic
+from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
     write_atomic(out / "train_fingerprints.npy", buffer.getvalue())
     write_atomic(out / "split.json", json.dumps({"seed": config.seed, **split}))
     if len(dataset.skipped):
-        write_atomic(out / "skipped.csv", dataset.skipped.to_csv(index=False))
+        write_atomic(out / "skipped.csv", safe_csv(dataset.skipped))
     if card.history:
         from newsbench.plots import training_curve
 
@@ -189,21 +191,22 @@ def model_card_markdown(card: ModelCard) -> str:
 
     h = card.hyperparameters
     lines = [
-        f"# newsbench detector: {card.recipe}" + (f" from {card.base}" if card.base else ""),
+        f"# newsbench detector: {card.recipe}" + (f" from {md(card.base)}" if card.base else ""),
         "",
         "A binary fake-news classifier (0 = real, 1 = fake) trained with `newsbench train`.",
         "",
         "## Training data",
         "",
-        *[f"- `{f.path}` (sha256 {f.sha256[:12]}, {f.rows:,} rows, labels from {f.label_source})" for f in card.data],
+        *[f"- {md_code(f.path)} (sha256 {f.sha256[:12]}, {f.rows:,} rows, labels from {md(f.label_source)})"
+          for f in card.data],
         f"- after deduplication, split {card.split.sizes['train']:,} / {card.split.sizes['validation']:,} / "
         f"{card.split.sizes['test']:,} (train / validation / test), seed {card.split.seed}"
-        + (f", grouped by `{card.split.group_col}`" if card.split.group_col else ""),
-        f"- preprocessing: {', '.join(f'{k}={v}' for k, v in card.preprocessing.items() if v)}",
+        + (f", grouped by {md_code(card.split.group_col)}" if card.split.group_col else ""),
+        f"- preprocessing: {md(', '.join(f'{k}={v}' for k, v in card.preprocessing.items() if v))}",
         "",
         "## Training",
         "",
-        f"- {h.get('description') or h.get('base_source')}",
+        f"- {md(h.get('description') or h.get('base_source'))}",
         f"- {card.training_seconds:.0f} s of training; {card.stopped}",
         f"- decision threshold {card.threshold:.3f} ({card.threshold_criterion})",
         "",

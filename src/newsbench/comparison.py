@@ -13,6 +13,7 @@ import pandas as pd
 
 from newsbench import metrics
 from newsbench.errors import NewsbenchError
+from newsbench.escaping import md
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, capture_environment, from_json
 
 
@@ -118,14 +119,14 @@ def markdown(comparison: Comparison) -> str:
              "decision threshold. Accuracy intervals are Wilson 95% intervals; p-values are exact "
              "McNemar tests against the first run.", ""]
     for ds in comparison.datasets:
-        lines += [f"## {ds.dataset} ({ds.n_common:,} common articles)", "",
+        lines += [f"## {md(ds.dataset)} ({ds.n_common:,} common articles)", "",
                   "| run | accuracy [95% CI] | balanced acc. | ROC AUC | FPR | FNR |", "|---|---|---|---|---|---|"]
-        lines += [f"| {s.run} | {fmt_estimate(s.accuracy, 3)} | {fmt(s.balanced_accuracy, 3)} | {fmt(s.roc_auc, 3)} | "
-                  f"{fmt(s.fpr, 3)} | {fmt(s.fnr, 3)} |" for s in ds.scores]
+        lines += [f"| {md(s.run)} | {fmt_estimate(s.accuracy, 3)} | {fmt(s.balanced_accuracy, 3)} | "
+                  f"{fmt(s.roc_auc, 3)} | {fmt(s.fpr, 3)} | {fmt(s.fnr, 3)} |" for s in ds.scores]
         lines += ["", "| vs reference | accuracy difference | only reference right | only other right | McNemar p |",
                   "|---|---|---|---|---|"]
-        lines += [f"| {t.other} | {t.accuracy_difference:+.3f} | {t.only_reference_right:,} | {t.only_other_right:,} | "
-                  f"{t.p_value:.3g} |" for t in ds.tests]
+        lines += [f"| {md(t.other)} | {t.accuracy_difference:+.3f} | {t.only_reference_right:,} | "
+                  f"{t.only_other_right:,} | {t.p_value:.3g} |" for t in ds.tests]
         lines.append("")
     return "\n".join(lines)
 

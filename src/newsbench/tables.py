@@ -1,0 +1,193 @@
+"""Read a CSV, TSV, JSONL, JSON or Parquet file into a table of strings, strictly.
+
+Every value comes back as text (missing = ""), column names as pandas would give them, and a
+file that cannot be read exactly fails with the line and the fix: a stray quote in a CSV is an
+error at its line, never rows silently merged into one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from newsbench.errors import DataError
+from newsbench.labels import LABEL_COLUMNS, parse_label
+
+SUFFIXES = (".csv", ".tsv", ".jsonl", ".ndjson", ".json", ".parquet")
+
+
+def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
+    """Read a CSV, TSV, JSONL, JSON or Parquet file with every value as a string.
+
+    Missing values become empty strings. Returns the frame and the file's sha256.
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataError(
+            f"{path}: unsupported file type '{suffix}'; expected one of {', '.join(SUFFIXES)}"
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    sha = hashlib.sha256(raw).hexdigest()
+    if not raw.strip():
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    if suffix == ".parquet":
+        try:
+            frame = pd.read_parquet(io.BytesIO(raw))
+        except Exception as exc:  # pyarrow raises several unrelated types
+            raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+    else:
+        text = _decode(raw, path, encoding)
+        if suffix in (".csv", ".tsv"):
+            frame = _read_delimited(text, path, "\t" if suffix == ".tsv" else ",")
+        else:
+            frame = _read_json(text, path, lines=suffix != ".json")
+    frame.columns = _column_names([str(c) for c in frame.columns])
+    if len(frame) == 0:
+        raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
+    return (frame if suffix in (".csv", ".tsv") else frame.map(_as_str)), sha  # CSV cells are already text
+
+
+def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    try:
+        return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(
+            f"{path}: line {line} is not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset "
+            f"{exc.start}); re-save the file as UTF-8, or pass --encoding with the file's real "
+            "encoding (often cp1252 or latin-1)"
+        ) from exc
+    except LookupError as exc:
+        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
+
+
+def _read_delimited(text: str, path: Path, sep: str) -> pd.DataFrame:
+    """Parse CSV/TSV strictly, so a broken quote is an error at its line, not merged rows.
+
+    A field that opens a quote and never closes it properly swallows the lines after it; a
+    lenient parser (pandas) returns them as one long text carrying a later line's label, and
+    the row counts still add up. Python's csv module in strict mode stops at the first
+    character that cannot follow a closing quote; a swallowed line that ends at a second stray
+    quote is caught by looking for whole records inside a multi-line field.
+    """
+    kind = "TSV" if sep == "\t" else "CSV"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    header, records, starts, start = None, [], [], 1
+    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # an article may exceed 128 KB
+    try:
+        for record in reader:
+            if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
+                if header is None:
+                    header = record
+                else:
+                    records.append(record)
+                    starts.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(
+            f"{path}: line {reader.line_num} is not valid {kind} ({exc}); the record starting at line {start} "
+            f"has a quote that does not close where it should. Inside a quoted field a quote is written "
+            f'twice (""); fix or remove the stray quote'
+        ) from exc
+    finally:
+        csv.field_size_limit(limit)
+    if header is None:
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    header = _column_names(header)
+    for record, line in zip(records, starts):
+        if len(record) != len(header):
+            raise DataError(
+                f"{path}: line {line} has {len(record)} fields, the header has {len(header)} ({header}); "
+                f"a field that holds a {'tab' if sep == chr(9) else repr(sep)} or a line break must be quoted"
+            )
+    multiline = [(value, line) for record, line in zip(records, starts) for value in record
+                 if "\n" in value or "\r" in value]
+    if multiline:
+        _check_swallowed(multiline, records, header, sep, path)
+    return pd.DataFrame(records, columns=header, dtype=object)
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Header names as pandas would give them: stripped, ``Unnamed: i`` for empty ones, and
+    ``name.1``, ``name.2`` for repeats."""
+    out: list[str] = []
+    for i, name in enumerate(c.strip() for c in header):
+        name = name or f"Unnamed: {i}"
+        base, k = name, 0
+        while name in out:
+            k += 1
+            name = f"{base}.{k}"
+        out.append(name)
+    return out
+
+
+def _check_swallowed(fields: list[tuple[str, int]], records: list[list[str]], header: list[str], sep: str,
+                     path: Path) -> None:
+    """Fail if a multi-line field holds a line that is itself a whole record.
+
+    That is what a stray quote leaves behind when a second stray quote closes it: the rows in
+    between become part of one field. A line of the field counts as a record when it splits into
+    exactly the header's fields and its label columns hold label values that the file's rows use
+    (compared as exact strings): a line of real text almost never does both.
+
+    Args:
+        fields: (multi-line field value, line where its record starts).
+        records: every parsed record, for the label values in use.
+    """
+    positions = [i for i, c in enumerate(header) if c.lower() in LABEL_COLUMNS]
+    if not positions:
+        return
+    used = [{r[i] for r in records if parse_label(r[i], header[i]) is not None} for i in positions]
+    for value, line in fields:
+        for offset, part in enumerate(re.split(r"\r\n|\r|\n", value)[1:], start=1):
+            if part.count(sep) < len(header) - 1:  # too few separators to be a row: skip the parse
+                continue
+            parsed = next(csv.reader([part], delimiter=sep), [])
+            if len(parsed) == len(header) and all(parsed[i] in values for i, values in zip(positions, used)):
+                raise DataError(
+                    f"{path}: the quoted field that starts at line {line} runs over the next lines, and line "
+                    f"{line + offset} inside it looks like a whole row ({part[:80]!r}): a quote is probably "
+                    f"unbalanced (a stray quote opens the field and another one closes it). Write quotes inside "
+                    'a field twice (""), or remove the stray ones'
+                )
+
+
+def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
+    if lines:
+        records = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+            records.append(record)
+    else:
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
+    return pd.DataFrame.from_records(records)
+
+
+def _as_str(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
