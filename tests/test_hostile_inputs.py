@@ -75,13 +75,14 @@ def hostile_run(tmp_path, corpus):
     frame.loc[0, "title"] = SCRIPT
     frame.loc[1, "text"] = IMG + " " + frame.loc[1, "text"]
     frame.loc[2, "text"] = LINK + " " + frame.loc[2, "text"]
+    frame["note"] = LINK + " __bold__ _em_ ~~strike~~ $x$"
     frame["source"] = np.where(frame.index % 2, SVG, SCRIPT)
     frame[COLUMN] = "x"
     path = tmp_path / "d.csv"
     frame.to_csv(path, index=False)
     out = tmp_path / "run"
     result = invoke("evaluate", "--model", f"fake:{IMG.replace(',', ' ')}", "--data", f"{SCRIPT}={path}",
-                    "--group-by", f"source,{COLUMN}", "--errors", 60, "--bootstrap", 0, "--out", out)
+                    "--group-by", f"source,{COLUMN},note", "--errors", 60, "--bootstrap", 0, "--out", out)
     assert result.exit_code == 0, result.output
     return out
 
@@ -103,7 +104,8 @@ def test_report_markdown_renders_to_inert_html(hostile_run):
     rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(text)
     assert_inert(rendered, "plots/")
     assert "<a " not in rendered  # no link came out of the data
-    assert "document.documentElement.setAttribute" in rendered  # the text is still there
+    assert not re.search(r"<(em|s|del)>", rendered)  # nor emphasis (the template's own is **bold**)
+    assert "document.documentElement.setAttribute" in rendered and "__bold__ _em_ ~~strike~~ $x$" in rendered
 
 
 def test_comparison_and_profile_markdown_escape_names(hostile_run, tmp_path):
@@ -436,6 +438,169 @@ def test_version_flag():
 
     result = invoke("--version")
     assert result.exit_code == 0 and result.output.strip() == f"newsbench {__version__}"
+
+
+
+# Found by probing the fixes above
+
+def test_data_columns_cannot_overwrite_newsbench_columns(tmp_path):
+    frame = pd.DataFrame({"text": [f"story {i} about cats" for i in range(10)], "label": [i % 2 for i in range(10)],
+                          "pred": [1 - i % 2 for i in range(10)], "dataset": "other", "prob_fake": "0.99"})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "o"
+    result = invoke("evaluate", "--model", "fake", "--data", tmp_path / "d.csv", "--group-by", "pred_orig",
+                    "--bootstrap", 0, "--out", out)
+    assert result.exit_code == 0, result.output
+    predictions = pd.read_csv(out / "predictions.csv")
+    confusion = json.loads((out / "results.json").read_text())["evaluations"][0]["confusion"]
+    assert set(predictions["dataset"]) == {"d"} and (predictions["pred_orig"] == 1 - predictions["label"]).all()
+    assert (predictions["pred"] == predictions["label"]).sum() == confusion["tn"] + confusion["tp"]
+
+
+def test_out_keeps_a_folder_with_files_newsbench_did_not_write(tmp_path, corpus_csv):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    shutil.copy(corpus_csv, folder / "data.csv")
+    (folder / "results.json").write_text('{"other_tool": true}')
+    message = one_line_error(invoke("evaluate", "--model", "fake", "--data", folder, "--out", folder))
+    assert "will not write over it" in message and (folder / "data.csv").exists()
+    out = tmp_path / "run"
+    assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0, "--out", out).exit_code == 0
+    (out / "notes.txt").write_text("mine")
+    message = one_line_error(invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--out", out))
+    assert "notes.txt" in message and (out / "notes.txt").read_text() == "mine"
+
+
+def test_out_through_a_symlink_updates_the_run_it_points_to(tmp_path, corpus_csv):
+    target, link = tmp_path / "run", tmp_path / "latest"
+    assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0, "--out", target).exit_code == 0
+    link.symlink_to(target)
+    assert invoke("evaluate", "--model", "fake:cats", "--data", corpus_csv, "--bootstrap", 0,
+                  "--out", link).exit_code == 0
+    assert link.is_symlink() and "fake:cats" in (target / "results.json").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["latest", "news.csv", "run"])
+
+
+def test_terminal_markup_in_names_is_printed_as_text(tmp_path, corpus):
+    corpus.rename(columns={"source": "[bold red]src"}).to_csv(tmp_path / "d.csv", index=False)
+    out = tmp_path / "o[/]"
+    result = invoke("evaluate", "--model", "fake", "--data", f"[/x]={tmp_path / 'd.csv'}", "--bootstrap", 0,
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "o[/]" in result.output
+    (tmp_path / "m.csv").write_text("body,[/x]\nhello,1\n")
+    message = one_line_error(invoke("evaluate", "--model", "fake", "--data", tmp_path / "m.csv", "--out", out))
+    assert "no text column" in message and "[/x]" in message
+
+
+@pytest.mark.parametrize("content, suffix", [("[" * 100_000 + "]" * 100_000, ".json"),
+                                             ('{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", ".jsonl")])
+def test_deeply_nested_json_is_a_data_error(tmp_path, content, suffix):
+    (tmp_path / f"d{suffix}").write_text(content)
+    assert "too deeply" in one_line_error(invoke("evaluate", "--model", "fake", "--data", tmp_path / f"d{suffix}",
+                                                 "--out", tmp_path / "o"))
+
+
+def test_jsonl_keeps_line_separators_inside_strings(tmp_path):
+    texts = ["para one\u2028para two", "a\u2029b", "c\x85d", "plain"]
+    lines = [json.dumps({"text": t, "label": i % 2}, ensure_ascii=False) for i, t in enumerate(texts)]
+    (tmp_path / "d.jsonl").write_text("\n".join(lines) + "\n")
+    from newsbench.data import DataSpec, load_dataset
+
+    assert load_dataset([DataSpec.parse(str(tmp_path / "d.jsonl"))]).texts == texts
+
+
+@pytest.mark.parametrize("results", ["{not json", "[]", '{"schema_version": 1}', '{"schema_version": "1.0"}'])
+def test_report_and_compare_refuse_a_broken_results_json(tmp_path, corpus_csv, results):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for out in (good, bad):
+        assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0,
+                      "--out", out).exit_code == 0
+    (bad / "results.json").write_text(results)
+    assert "results.json" in one_line_error(invoke("report", bad))
+    assert "results.json" in one_line_error(invoke("compare", good, bad, "--out", tmp_path / "c"))
+
+
+@pytest.mark.parametrize("edit", [lambda f: f.drop(columns="pred"), lambda f: f.assign(pred="x")])
+def test_compare_refuses_a_broken_predictions_csv(tmp_path, corpus_csv, edit):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    for out in (good, bad):
+        assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0,
+                      "--out", out).exit_code == 0
+    edit(pd.read_csv(bad / "predictions.csv")).to_csv(bad / "predictions.csv", index=False)
+    assert "predictions.csv" in one_line_error(invoke("compare", good, bad, "--out", tmp_path / "c"))
+
+
+def test_compare_pairs_datasets_that_pandas_would_read_as_missing(tmp_path, corpus_csv):
+    runs = [tmp_path / "a", tmp_path / "b"]
+    for model, out in zip(("fake", "fake:cats"), runs):
+        assert invoke("evaluate", "--model", model, "--data", f"NA={corpus_csv}", "--bootstrap", 0,
+                      "--out", out).exit_code == 0
+    result = invoke("compare", *runs, "--out", tmp_path / "c")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "c" / "comparison.json").read_text())["datasets"][0]["dataset"] == "NA"
+
+
+def test_train_failures_are_one_line_and_leave_no_folder(tmp_path):
+    frame = pd.DataFrame({"text": [f"w{i}" for i in range(40)], "label": [i % 2 for i in range(40)],
+                          "grp": ["a"] * 39 + ["b"]})
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    message = one_line_error(invoke("train", "--data", tmp_path / "d.csv", "--out", tmp_path / "m"))
+    assert "at least 2 articles" in message and not (tmp_path / "m").exists()
+    frame.assign(text=[f"story about cats number {i}" for i in range(40)]).to_csv(tmp_path / "d.csv", index=False)
+    message = one_line_error(invoke("train", "--data", tmp_path / "d.csv", "--group-col", "grp",
+                                    "--out", tmp_path / "m"))
+    assert "stratified" in message and not (tmp_path / "m").exists()
+
+
+def test_retraining_replaces_the_whole_model_folder(tmp_path, corpus):
+    pd.concat([corpus, corpus.head(1)]).to_csv(tmp_path / "dup.csv", index=False)
+    corpus.to_csv(tmp_path / "clean.csv", index=False)
+    model = tmp_path / "m"
+    assert invoke("train", "--data", tmp_path / "dup.csv", "--out", model).exit_code == 0
+    assert (model / "skipped.csv").exists()
+    assert invoke("train", "--data", tmp_path / "clean.csv", "--out", model).exit_code == 0
+    assert not (model / "skipped.csv").exists()  # it described the other data
+
+
+def test_evaluation_builds_texts_with_the_models_template(tmp_path, corpus):
+    corpus.to_csv(tmp_path / "d.csv", index=False)
+    model = tmp_path / "m"
+    assert invoke("train", "--data", tmp_path / "d.csv", "--text-template", "{text} ZZZ {title}",
+                  "--out", model).exit_code == 0
+    out = tmp_path / "o"
+    assert invoke("evaluate", "--model", model, "--allow-pickle", "--data", tmp_path / "d.csv", "--bootstrap", 0,
+                  "--out", out).exit_code == 0
+    [ev] = json.loads((out / "results.json").read_text())["evaluations"]
+    assert ev["skipped"] == {"in_training_data": 108}  # train + validation rows: the leakage check sees them
+
+
+def test_files_with_the_same_name_stay_separate_datasets(tmp_path, corpus):
+    (tmp_path / "sub").mkdir()
+    corpus.to_csv(tmp_path / "base.csv", index=False)
+    corpus.assign(text=corpus.text + " x").to_csv(tmp_path / "sub" / "base.csv", index=False)
+    out = tmp_path / "o"
+    assert invoke("evaluate", "--model", "fake", "--data", tmp_path / "base.csv",
+                  "--data", tmp_path / "sub" / "base.csv", "--data", f"base={tmp_path / 'base.csv'}",
+                  "--bootstrap", 0, "--out", out).exit_code == 0
+    evaluations = json.loads((out / "results.json").read_text())["evaluations"]
+    assert [(e["dataset"], e["n_input"]) for e in evaluations] == [("base_2", 120), ("base_3", 120), ("base", 120)]
+
+
+def test_a_long_dataset_name_still_writes_its_plots(tmp_path, corpus_csv):
+    out = tmp_path / "o"
+    result = invoke("evaluate", "--model", "fake", "--data", f"{'n' * 243}={corpus_csv}", "--bootstrap", 0,
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "plots").glob("00-n*-confusion.png"))) == 1
+
+
+def test_messages_stay_on_one_line(tmp_path):
+    folder = tmp_path / "a\nb"
+    folder.mkdir()
+    (folder / "d.csv").write_text("x,y\n1,2\n")
+    result = invoke("evaluate", "--model", "fake", "--data", folder / "d.csv", "--out", tmp_path / "o")
+    assert len(result.output.strip().splitlines()) == 1 and "no text column" in one_line_error(result)
 
 
 # The loader on arbitrary tables (Hypothesis): every row is scored or skipped, texts round-trip,

@@ -13,10 +13,12 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
-console = Console(stderr=True)
+# Messages carry file names, dataset names and texts from the data: never read them as rich markup.
+console = Console(stderr=True, markup=False, highlight=False)
 
 DATA_HELP = ("Data file, folder or dataset name under $NEWSBENCH_DATA_DIR: [NAME=]PATH[:real|:fake]. "
              "Repeatable. Files sharing NAME= are pooled; unnamed one-label files (a.csv:real b.csv:fake) "
@@ -28,7 +30,7 @@ def _split(value: str | None) -> list[str] | None:
 
 
 def _diagnosed(command):
-    """Print NewsbenchError messages as one line and exit 2 instead of a traceback."""
+    """Print NewsbenchError messages (and file-system refusals) as one line and exit 2 instead of a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -37,13 +39,20 @@ def _diagnosed(command):
         try:
             return command(*args, **kwargs)
         except NewsbenchError as exc:
-            console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(2) from None
+            _error(str(exc))
+        except OSError as exc:  # name too long, no space left, permission denied
+            _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
         except KeyboardInterrupt:
-            console.print("[yellow]interrupted; nothing was written[/]")
+            console.print(Text("interrupted; nothing was written", style="yellow"))
             raise typer.Exit(130) from None
+        raise typer.Exit(2)
 
     return wrapper
+
+
+def _error(message: str) -> None:
+    """One line, whatever the message holds (a path with a newline, a library's multi-line dump)."""
+    console.print(Text("error: ", style="bold red") + Text(" ".join(message.split())), soft_wrap=True)
 
 
 class _Bars:
@@ -71,7 +80,7 @@ def _progress():
         TimeRemainingColumn,
     )
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
 
 
@@ -105,6 +114,7 @@ def evaluate(
     label_col: Annotated[Optional[str], typer.Option(help="Label column (0/1, real/fake, true/false).")] = None,
     encoding: Annotated[str, typer.Option(help="Encoding of CSV/TSV/JSONL files.")] = "utf-8",
     strip_datelines: Annotated[Optional[bool], typer.Option("--strip-datelines/--keep-datelines", help="Default: as the model was trained.")] = None,
+    text_template: Annotated[Optional[str], typer.Option(help="Build the text from columns, e.g. '{title} {text}' (default: as the model was trained).")] = None,
     threshold: Annotated[str, typer.Option(help="Decision threshold on P(fake), or 'validation' for the model's own.")] = "0.5",
     max_length: Annotated[Optional[int], typer.Option(help="Truncate articles to this many tokens (default: as fine-tuned, else 512).")] = None,
     batch_size: Annotated[int, typer.Option(help="Articles per forward pass.")] = 32,
@@ -130,7 +140,7 @@ def evaluate(
     config = EvalConfig(
         model=model, data=data or [], backend=backend, heldout=heldout, train_data=train_data or [],
         group_by=_split(group_by), text_cols=_split(text_cols), label_col=label_col, encoding=encoding,
-        strip_datelines=strip_datelines, threshold=threshold, max_length=max_length,
+        strip_datelines=strip_datelines, text_template=text_template, threshold=threshold, max_length=max_length,
         batch_size=batch_size, padding=padding, threads=threads, device=device, n_bootstrap=bootstrap,
         n_errors=errors, seed=seed, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
         keep_leaked=keep_leaked, max_rows=max_rows, fp32_check=fp32_check,
@@ -203,13 +213,13 @@ def report(
     from newsbench.errors import NewsbenchError
     from newsbench.evaluation import save_report
     from newsbench.profiling import ProfileResult
-    from newsbench.results import from_json
+    from newsbench.results import read_json
 
     cost = None
     if profile is not None:
         if not (profile / "profile.json").is_file():
             raise NewsbenchError(f"{profile / 'profile.json'} not found; pass a folder written by newsbench profile")
-        cost = from_json(ProfileResult, (profile / "profile.json").read_text())
+        cost = read_json(ProfileResult, profile / "profile.json")
     written = save_report(run_dir, cost)
     console.print(f"report: {written['report.html']}")
 
@@ -234,7 +244,7 @@ def compare(
     text = markdown(comparison)
     write_atomic(out / "comparison.json", to_json(comparison))
     write_atomic(out / "comparison.md", text)
-    Console(width=160).print(text, markup=False, highlight=False)
+    Console(width=160, markup=False, highlight=False).print(text)
     console.print(f"comparison: {out / 'comparison.md'}")
 
 
@@ -303,7 +313,7 @@ def profile(
     with _progress() as progress:
         result = run_profile(config, _Bars(progress))
     write_folder(out, {"profile.json": to_json(result), **render(result)}, "profile")
-    Console(width=160).print(markdown(blocks(result)), markup=False, highlight=False)
+    Console(width=160, markup=False, highlight=False).print(markdown(blocks(result)))
     console.print(f"profile: {out / 'profile.html'}\n         {out / 'profile.md'}")
 
 
@@ -321,8 +331,7 @@ def _print_summary(result) -> None:
         table.add_row(ev.dataset, f"{ev.n:,} ({ev.n_real:,}/{ev.n_fake:,})", fmt_estimate(m.accuracy, 3),
                       fmt(m.balanced_accuracy.value, 3), fmt(m.roc_auc.value, 3), fmt(m.fpr.value, 3),
                       fmt(m.fnr.value, 3), f"{ev.timing.ms_per_article:.3f}")
-    out = Console()
-    Console(width=max(out.width, 140)).print(table)
+    Console(width=max(Console().width, 140), markup=False, highlight=False).print(table)
     console.print(f"backend: {result.model.details.get('backend_choice', result.model.backend)}", highlight=False)
     for ev in result.evaluations:
         check = ev.precision_check

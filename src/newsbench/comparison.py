@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from newsbench import metrics
-from newsbench.errors import NewsbenchError
+from newsbench.errors import DataError, NewsbenchError
 from newsbench.escaping import md
-from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, capture_environment, from_json
+from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, capture_environment, read_json
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,9 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
         results, predictions = Path(run_dir) / "results.json", Path(run_dir) / "predictions.csv"
         if not results.exists() or not predictions.exists():
             raise NewsbenchError(f"{run_dir}: not a newsbench evaluate folder (needs results.json and predictions.csv)")
-        result = from_json(RunResult, results.read_text())
+        result = read_json(RunResult, results)
         names.append(f"{Path(run_dir).name} ({Path(result.model.path).name}, {result.model.backend})")
-        tables.append(pd.read_csv(predictions, usecols=["id", "dataset", "label", "pred", "prob_fake"],
-                                  dtype={"id": str, "dataset": str}))
+        tables.append(read_predictions(predictions))
     datasets = []
     for dataset in dict.fromkeys(tables[0]["dataset"]):
         frames = [t[t["dataset"] == dataset].set_index("id") for t in tables]
@@ -108,6 +107,30 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
     if not datasets:
         raise NewsbenchError("the runs share no scored rows (datasets and ids differ)")
     return Comparison([str(d) for d in run_dirs], datasets, capture_environment(seed))
+
+
+def read_predictions(path: Path) -> pd.DataFrame:
+    """A run's predictions.csv: ids and dataset names as written (never NaN), 0/1 labels and
+    predictions, probabilities in [0, 1]; anything else is a ``DataError`` naming the file."""
+    columns = ["id", "dataset", "label", "pred", "prob_fake"]
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable predictions.csv ({exc})") from exc
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: lacks the columns {missing}; pass a folder written by newsbench evaluate")
+    frame = frame[columns]
+    try:
+        frame = frame.astype({"label": int, "pred": int, "prob_fake": float})
+    except ValueError as exc:
+        raise DataError(f"{path}: label, pred and prob_fake must be numbers ({exc})") from exc
+    if not (frame["label"].isin((0, 1)).all() and frame["pred"].isin((0, 1)).all()
+            and frame["prob_fake"].between(0, 1).all()):
+        raise DataError(f"{path}: label and pred must be 0 or 1 and prob_fake in [0, 1]")
+    if frame.duplicated(["dataset", "id"]).any():
+        raise DataError(f"{path}: an id occurs twice in one dataset; the file was edited or merged")
+    return frame
 
 
 def markdown(comparison: Comparison) -> str:

@@ -22,6 +22,8 @@ class EvalConfig:
         train_data: files to check for leakage besides the model's own training data.
         group_by: metadata columns (or ``a+b`` crosses) to break metrics down by; None = auto.
         strip_datelines: None = as the model was trained (model.json), else force on/off.
+        text_template: build texts from columns, e.g. ``"{title} [SEP] {text}"``; None = the
+            model's own template (model.json) unless ``text_cols`` is given.
         threshold: a probability in (0, 1), or ``"validation"`` for the model's own
             validation-chosen threshold.
         max_length: truncation in tokens; None = as the model was fine-tuned, else 512.
@@ -45,6 +47,7 @@ class EvalConfig:
     label_col: str | None = None
     encoding: str = "utf-8"
     strip_datelines: bool | None = None
+    text_template: str | None = None
     threshold: float | str = 0.5
     max_length: int | None = None
     batch_size: int = 32
@@ -95,6 +98,7 @@ class EvalConfig:
         if self.group_by is not None:
             self.group_by = [g.strip() for g in self.group_by if g.strip()]
         self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.load_options(None)  # validates the text template
         self.detector_options()  # validates batch size, max length, threads
 
     def detector_options(self, trained_with: dict | None = None) -> DetectorOptions:
@@ -107,11 +111,14 @@ class EvalConfig:
         )
 
     def load_options(self, trained_with: dict | None) -> LoadOptions:
-        """How to read the evaluation files; dateline stripping follows the model unless forced."""
+        """How to read the evaluation files: texts are built as the model's training texts were
+        (dateline stripping and text template from model.json) unless set here."""
+        trained = trained_with or {}
         strip = self.strip_datelines
         if strip is None:
-            strip = bool((trained_with or {}).get("strip_datelines", False))
-        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip)
+            strip = bool(trained.get("strip_datelines", False))
+        template = self.text_template or (None if self.text_cols else trained.get("text_template"))
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip, template)
 
 
 @dataclass

@@ -26,6 +26,9 @@ from newsbench.tables import SUFFIXES, read_table
 DATA_DIR_ENV = "NEWSBENCH_DATA_DIR"
 TEXT_SCHEMAS = (("title", "content"), ("title", "text"), ("text",), ("content",))
 RESERVED = ("id", "text", "label")
+# Input columns with these names are kept as NAME_orig: newsbench writes its own columns under
+# these names (predictions.csv, pooled files), and a data column must not overwrite them.
+RENAMED = (*RESERVED, "pred", "prob_fake", "dataset", "input_file")
 
 SKIP_REASONS = {
     "empty_text": "the text columns are empty",
@@ -280,7 +283,10 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     meta_cols = [c for c in columns if c not in text_cols and c != label_col]
     rows = pd.DataFrame({"id": ids, "text": texts, "label": labels})
     for col in meta_cols:
-        rows[f"{col}_orig" if col in RESERVED else col] = frame[col].to_numpy()
+        name = col
+        while name in RENAMED or (name != col and name in columns):
+            name += "_orig"
+        rows[name] = frame[col].to_numpy()
 
     empty = rows["text"].str.strip() == ""
     bad = rows["label"].isna() & ~empty
@@ -339,15 +345,26 @@ def load_datasets(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(
     study's ``real.csv:real fake.csv:fake`` layout) are pooled into one dataset, since a
     one-class file alone has no ROC curve. Every other file is its own dataset.
     """
-    groups: dict[str, list[DataSpec]] = {}
+    taken = {s.name for s in specs if s.name is not None}
+
+    def unique(name: str) -> str:  # a file is never pooled with another by accident of its name
+        candidate, k = name, 1
+        while candidate in taken:
+            k += 1
+            candidate = f"{name}_{k}"
+        taken.add(candidate)
+        return candidate
+
     pooled = [s for s in specs if s.name is None and s.label is not None]
+    pooled_name = unique("+".join(s.key for s in pooled)) if pooled else ""
+    groups: dict[str, list[DataSpec]] = {}
     for spec in specs:
         if spec.name is not None:
             groups.setdefault(spec.name, []).append(spec)
         elif spec.label is not None:
-            groups.setdefault("+".join(s.key for s in pooled), []).append(spec)
+            groups.setdefault(pooled_name, []).append(spec)
         else:
-            groups.setdefault(spec.key, []).append(spec)
+            groups[unique(spec.key)] = [spec]
     return [load_dataset(group, options, name) for name, group in groups.items()]
 
 

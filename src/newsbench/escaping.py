@@ -20,8 +20,10 @@ import markupsafe
 import pandas as pd
 
 # Characters escaped with a backslash in Markdown: backslash (so input cannot undo an escape),
-# code spans, emphasis, and table cell separators.
-_MD_BACKSLASH = re.compile(r"([\\`*|])")
+# code spans, emphasis and strikethrough, math ($, on GitHub), and table cell separators.
+_MD_BACKSLASH = re.compile(r"([\\`*~$|])")
+# An underscore emphasises only at a word's edge; inside a word (is_ai) it stays as it is.
+_MD_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
 # "](", "][" and "]:" open inline links, reference links and link definitions.
 _MD_LINK = re.compile(r"\](?=[(\[:])")
 # An ampersand that starts a character reference (&lt; &#60;) would be decoded by a renderer.
@@ -41,14 +43,18 @@ def md(text: object) -> str:
         return str(text)
     out = " ".join(str(text).split())
     out = _MD_BACKSLASH.sub(r"\\\1", out)
+    out = _MD_UNDERSCORE.sub(r"\\_", out)
     out = _MD_LINK.sub(r"\\]", out)
     out = _MD_ENTITY.sub("&amp;", out)
     return out.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def md_code(text: object) -> markupsafe.Markup:
-    """``text`` as a Markdown code span (literal inside, so no escaping but the fence length)."""
-    body = " ".join(str(text).split()).replace("|", "\\|")
+    """``text`` as a Markdown code span (literal inside, so no escaping but the fence length).
+
+    For paragraphs and lists; a table cell would also need its pipes escaped.
+    """
+    body = " ".join(str(text).split())
     fence = "`" * (max((len(run) for run in re.findall("`+", body)), default=0) + 1)
     pad = " " if body.startswith("`") or body.endswith("`") else ""
     return markupsafe.Markup(f"{fence}{pad}{body}{pad}{fence}")

@@ -33,7 +33,7 @@ from newsbench.results import (
     RunResult,
     Timing,
     capture_environment,
-    from_json,
+    read_json,
     to_dict,
     to_json,
 )
@@ -227,7 +227,7 @@ def save_report(run_dir: Path, profile: ProfileResult | None = None) -> dict[str
         raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
     from newsbench.report import render
 
-    rendered = render(from_json(RunResult, path.read_text()), profile)
+    rendered = render(read_json(RunResult, path), profile)
     kept = {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*"))
             if p.is_file() and p.name not in rendered and p.parent.name != "plots"}
     return write_folder(run_dir, {**kept, **rendered}, "evaluate")
@@ -240,7 +240,7 @@ def load_model_card(model: str) -> tuple[ModelCard | None, Path | None]:
     card_path = folder / "model.json"
     if not path.exists() or not card_path.exists():
         return None, None
-    return from_json(ModelCard, card_path.read_text()), folder
+    return read_json(ModelCard, card_path), folder
 
 
 def resolve_threshold(threshold: float | str, card: ModelCard | None) -> float:
@@ -268,8 +268,11 @@ def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: Loa
     if changed:
         raise DataError(f"held-out split: {', '.join(changed)} changed since training (sha256 differs); "
                         "the split cannot be rebuilt")
-    split = json.loads((model_dir / "split.json").read_text())
-    return full.select(split["test"], f"{card.dataset} (held-out test)")
+    try:
+        test = json.loads((model_dir / "split.json").read_text())["test"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{model_dir / 'split.json'}: not a readable split written by newsbench train ({exc})") from exc
+    return full.select(test, f"{card.dataset} (held-out test)")
 
 
 def training_fingerprints(model_dir: Path | None, train_data: list[str], options: LoadOptions) -> np.ndarray | None:

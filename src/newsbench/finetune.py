@@ -88,7 +88,9 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
     Args:
         config: a ``TrainConfig`` with recipe ``finetune``.
         parts: the train/validation/test datasets.
-        out: model folder; receives the model, tokenizer and (if interrupted) ``checkpoint.pt``.
+        out: folder that receives the model and tokenizer (``train`` stages it beside
+            ``config.out``); an interrupted run saves ``checkpoint.pt`` in ``config.out`` itself,
+            where ``--resume`` finds it.
         progress: progress-bar factory.
         stop_after_steps: simulate Ctrl-C after this many optimizer steps (for tests).
 
@@ -125,7 +127,7 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
     fingerprint = _fingerprint(config, parts)
 
     state, best = _State(), None
-    checkpoint = out / CHECKPOINT
+    checkpoint = Path(config.out) / CHECKPOINT
     if config.resume:
         if not checkpoint.exists():
             raise ConfigError(f"--resume: no {checkpoint} to resume from; start without --resume")
@@ -218,7 +220,7 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
                     validate()
                     state.elapsed_s += time.perf_counter() - started
     except _CleanStop:
-        out.mkdir(parents=True, exist_ok=True)
+        checkpoint.parent.mkdir(parents=True, exist_ok=True)
         tmp = checkpoint.with_suffix(".tmp")
         torch.save({"fingerprint": fingerprint, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(), "rng": rng_at_boundary, "state": to_dict(state),

@@ -22,8 +22,10 @@ def plain_text(function):
     return wrapper
 
 
-def legend_label(text: str) -> str:
-    """A legend label shown as given (matplotlib hides labels that start with an underscore)."""
+def legend_label(text: str, limit: int = 48) -> str:
+    """A name from the data as a plot label: cut to ``limit`` characters (a long dataset name
+    would squeeze the axes away) and never hidden (matplotlib hides labels starting with '_')."""
+    text = text if len(text) <= limit else text[:limit - 1] + "\u2026"
     return " " + text if text.startswith("_") else text
 
 
@@ -62,7 +64,7 @@ def confusion(evaluation: Evaluation) -> bytes:
     ax.set_xticks([0, 1], ["real", "fake"])
     ax.set_yticks([0, 1], ["real", "fake"])
     ax.set(xlabel="predicted", ylabel="true label")
-    ax.set_title(f"{evaluation.dataset} (threshold {evaluation.threshold:.3g})", fontsize=10)
+    ax.set_title(f"{legend_label(evaluation.dataset)} (threshold {evaluation.threshold:.3g})", fontsize=10)
     return _png(plt, fig)
 
 
@@ -74,9 +76,9 @@ def curves(evaluations: list[Evaluation]) -> bytes:
         if not ev.curves.roc or ev.n_real == 0 or ev.n_fake == 0:
             continue
         x, y = zip(*ev.curves.roc)
-        roc.plot(x, y, label=legend_label(f"{ev.dataset} (AUC {ev.metrics.roc_auc.value:.2f})"))
+        roc.plot(x, y, label=f"{legend_label(ev.dataset)} (AUC {ev.metrics.roc_auc.value:.2f})")
         r, p = zip(*ev.curves.pr)
-        pr.plot(r, p, label=legend_label(f"{ev.dataset} (AP {ev.metrics.pr_auc.value:.2f})"))
+        pr.plot(r, p, label=f"{legend_label(ev.dataset)} (AP {ev.metrics.pr_auc.value:.2f})")
     roc.plot([0, 1], [0, 1], ls=":", color="grey")
     roc.set(xlabel="false positive rate (real flagged)", ylabel="true positive rate (fakes caught)", title="ROC")
     pr.set(xlabel="recall (fake)", ylabel="precision (fake)", title="Precision-recall", ylim=(0, 1.02))
@@ -94,7 +96,7 @@ def reliability(evaluations: list[Evaluation]) -> bytes:
     for ev in evaluations:
         if ev.curves.reliability:
             _, mean_p, frac, count = zip(*ev.curves.reliability)
-            ax.plot(mean_p, frac, marker="o", label=legend_label(f"{ev.dataset} (ECE {ev.metrics.ece.value:.2f})"))
+            ax.plot(mean_p, frac, marker="o", label=f"{legend_label(ev.dataset)} (ECE {ev.metrics.ece.value:.2f})")
     ax.set(xlabel="mean predicted P(fake)", ylabel="observed fraction fake", xlim=(0, 1), ylim=(0, 1),
            title="Calibration")
     ax.legend(fontsize=8)
@@ -122,7 +124,7 @@ def accuracy(evaluations: list[Evaluation]) -> bytes:
                            else [0, 0] for v in values]).T
         ax.bar(x + offset, heights, width=0.26, yerr=errors, capsize=3, label=label)
     ax.axhline(0.5, ls=":", color="grey")
-    ax.set_xticks(x, [ev.dataset for ev in evaluations], rotation=15, ha="right", fontsize=8)
+    ax.set_xticks(x, [legend_label(ev.dataset, 32) for ev in evaluations], rotation=15, ha="right", fontsize=8)
     ax.set(ylim=(0, 1.05), title="Accuracy, balanced accuracy and ROC AUC (95% intervals)")
     ax.legend(fontsize=8)
     return _png(plt, fig)

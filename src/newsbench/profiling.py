@@ -365,12 +365,11 @@ def _subject(config: ProfileConfig, own: str | None) -> tuple[object, object, in
         params = _count_parameters(detector.pipeline) or 0
         return detector, None, params, params * 8 / 2**20, detector.file  # float64 coefficients or tree nodes
     if own:  # an exported file: no torch module, its config.json beside it
-        from newsbench.detectors.onnx import onnx_file
+        from newsbench.detectors.onnx import export_record, onnx_file
 
         file = onnx_file(config.model)
         params, param_mb = _onnx_parameters(file)
-        report = file.parent / "export.json"
-        params = json.loads(report.read_text()).get("parameters", params) if report.exists() else params
+        params = export_record(file.parent).get("parameters", params)
         return None, from_pretrained("AutoConfig", file.parent, config.trust_remote_code), params, param_mb, file
     model = _load({"model": config.model, "arch": config.arch, "trust_remote_code": config.trust_remote_code})
     return (model, model.config, sum(p.numel() for p in model.parameters()),

@@ -137,7 +137,8 @@ def render(result: RunResult, profile: ProfileResult | None = None) -> dict[str,
     }
     sections = []
     for i, ev in enumerate(evaluations):
-        slug = f"{i:02d}-" + "".join(ch if ch.isalnum() else "-" for ch in ev.dataset.lower()).strip("-")
+        # At most 43 characters, so a file name whatever the dataset is called.
+        slug = f"{i:02d}-" + "".join(ch if ch.isalnum() else "-" for ch in ev.dataset.lower()).strip("-")[:40]
         name = f"plots/{slug}-confusion.png"
         images[name] = plots.confusion(ev)
         sections.append(Section(ev, slug, rate_sentences(ev) + label_sentences(ev), {"confusion": name}))

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from newsbench.errors import DataError
+
 SCHEMA_VERSION = "1.0"
 
 
@@ -338,14 +340,41 @@ def to_json(obj: Any) -> str:
     return json.dumps(to_dict(obj), indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def from_json(cls: type, text: str) -> Any:
-    data = json.loads(text)
-    version = data.get("schema_version", SCHEMA_VERSION) if isinstance(data, dict) else SCHEMA_VERSION
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        from newsbench.errors import NewsbenchError
+def from_json(cls: type, text: str, source: str = "JSON") -> Any:
+    """Parse ``text`` as a ``cls`` result; anything else is a ``DataError`` naming ``source``.
 
-        raise NewsbenchError(f"schema version {version} is not readable by this newsbench (reads {SCHEMA_VERSION})")
-    return from_dict(cls, data)
+    The file must be a JSON object of a readable schema version, of ``cls``'s ``kind`` when
+    ``cls`` declares one, with every field ``cls`` requires.
+    """
+    name = getattr(cls, "__name__", str(cls))
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DataError(f"{source}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"{source}: expected a JSON object ({name}), found a {type(data).__name__}")
+    version = str(data.get("schema_version", SCHEMA_VERSION))
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise DataError(f"{source}: schema version {version} is not readable by this newsbench "
+                        f"(reads {SCHEMA_VERSION})")
+    kinds = {f.name: f.default for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else {}
+    expected = kinds.get("kind")
+    if isinstance(expected, str) and data.get("kind", expected) != expected:
+        raise DataError(f"{source}: a newsbench {data.get('kind')!r} file, not {expected!r}")
+    try:
+        return from_dict(cls, data)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        raise DataError(f"{source}: not a complete newsbench {name} ({type(exc).__name__}: {exc})") from exc
+
+
+def read_json(cls: type, path: str | Path) -> Any:
+    """Read a result file newsbench wrote (results.json, model.json, profile.json, ...)."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from exc
+    return from_json(cls, text, str(path))
 
 
 PACKAGES = ("numpy", "pandas", "scikit-learn", "torch", "transformers", "tokenizers", "onnxruntime", "scipy")

@@ -7,6 +7,7 @@ error at its line, never rows silently merged into one.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -59,7 +60,17 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:
     try:
-        return raw.decode("utf-8-sig" if encoding.lower().replace("_", "-") == "utf-8" else encoding)
+        codec = codecs.lookup(encoding)
+    except LookupError as exc:
+        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
+    try:
+        "".encode(codec.name)  # base64, rot13, zlib ...: codecs, but not ways to store text
+    except LookupError as exc:
+        raise DataError(f"'{encoding}' (from --encoding) is not a text encoding; use e.g. utf-8, cp1252, "
+                        "latin-1") from exc
+    try:
+        # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
+        return raw.decode("utf-8-sig" if codec.name == "utf-8" else codec.name)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
@@ -67,8 +78,9 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
             f"{exc.start}); re-save the file as UTF-8, or pass --encoding with the file's real "
             "encoding (often cp1252 or latin-1)"
         ) from exc
-    except LookupError as exc:
-        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
+    except (UnicodeError, ValueError) as exc:  # codecs such as punycode fail in their own ways
+        raise DataError(f"{path}: cannot be read as {encoding} ({exc}); pass --encoding with the file's real "
+                        "encoding") from exc
 
 
 def _read_delimited(text: str, path: Path, sep: str) -> pd.DataFrame:
@@ -165,13 +177,17 @@ def _check_swallowed(fields: list[tuple[str, int]], records: list[list[str]], he
 def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
     if lines:
         records = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        # JSON Lines are separated by \n only: str.splitlines would also split inside a string
+        # at U+2028, U+2029 or U+0085, which JSON allows unescaped.
+        for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
+            except RecursionError as exc:
+                raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
             if not isinstance(record, dict):
                 raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
             records.append(record)
@@ -180,6 +196,8 @@ def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
             records = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        except RecursionError as exc:
+            raise DataError(f"{path}: nests JSON too deeply to read") from exc
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
     return pd.DataFrame.from_records(records)

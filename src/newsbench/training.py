@@ -25,7 +25,7 @@ from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, DataError
 from newsbench.escaping import md, md_code, safe_csv
 from newsbench.finetune import Fitted
-from newsbench.outputs import write_atomic
+from newsbench.outputs import staged_folder
 from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json
 
 
@@ -71,6 +71,16 @@ def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
     With ``group_col``, whole groups move together (e.g. every rewrite of one seed article), so
     no group straddles two splits; rows with an empty group value are groups of their own.
     """
+    try:
+        return _split_ids(dataset, val_size, test_size, seed, group_col)
+    except ValueError as exc:  # scikit-learn cannot stratify: too few rows (or groups) of a class
+        raise DataError(f"{dataset.name}: cannot make a stratified {1 - val_size - test_size:.0%}/{val_size:.0%}/"
+                        f"{test_size:.0%} split ({exc}); each class needs enough rows"
+                        + (f" and distinct --group-col {group_col} values" if group_col else "")) from exc
+
+
+def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
+               group_col: str | None) -> dict[str, list[str]]:
     from sklearn.model_selection import train_test_split
 
     ids, y = dataset.rows["id"].to_numpy(), dataset.labels
@@ -102,13 +112,16 @@ def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     pipeline = build_pipeline(recipe, config.seed, config.threads)
     advance = progress(f"fitting {config.recipe} on {len(parts['train']):,} articles", 1) if progress else None
     start = time.perf_counter()
-    pipeline.fit(parts["train"].texts, parts["train"].labels)
+    try:
+        pipeline.fit(parts["train"].texts, parts["train"].labels)
+    except ValueError as exc:  # e.g. no word occurs in two articles, so min_df=2 leaves no terms
+        raise DataError(f"{config.recipe} could not be fitted on {len(parts['train']):,} training articles: {exc}. "
+                        "TF-IDF keeps words that occur in at least 2 articles; check that the text columns "
+                        "(or --text-template) hold the article text") from exc
     seconds = time.perf_counter() - start
     if advance:
         advance(1)
-    tmp = out / ".model.joblib.tmp"
-    joblib.dump(pipeline, tmp)
-    tmp.replace(out / "model.joblib")
+    joblib.dump(pipeline, out / "model.joblib")
     fake = list(pipeline.classes_).index(1)
     return Fitted(
         score=lambda texts: pipeline.predict_proba(texts)[:, fake],
@@ -135,15 +148,35 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
         )
     split = split_ids(dataset, config.val_size, config.test_size, config.seed, config.group_col)
     parts = {name: dataset.select(ids, name) for name, ids in split.items()}
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
-    if config.recipe == "finetune":
-        from newsbench.finetune import finetune
+    # Everything is written into a staged folder that replaces config.out whole at the end, so a
+    # failed or interrupted run leaves the previous model, and a retrained one keeps no stale file.
+    with staged_folder(config.out, "model") as out:
+        if config.recipe == "finetune":
+            from newsbench.finetune import finetune
 
-        fitted = finetune(config, parts, out, progress, **hooks)
-    else:
-        fitted = fit_baseline(config, parts, out, progress)
+            fitted = finetune(config, parts, out, progress, **hooks)
+        else:
+            fitted = fit_baseline(config, parts, out, progress)
+        card = model_card(config, dataset, split, parts, fitted, environment)
+        seen = fingerprints(parts["train"].texts + parts["validation"].texts)
+        buffer = io.BytesIO()
+        np.save(buffer, seen)
+        files = {"train_fingerprints.npy": buffer.getvalue(), "split.json": json.dumps({"seed": config.seed, **split}),
+                 "README.md": model_card_markdown(card), "model.json": to_json(card)}
+        if len(dataset.skipped):
+            files["skipped.csv"] = safe_csv(dataset.skipped)
+        if card.history:
+            from newsbench.plots import training_curve
 
+            files["training_curve.png"] = training_curve(card.history)
+        for name, content in files.items():
+            (out / name).write_bytes(content.encode() if isinstance(content, str) else content)
+    return card
+
+
+def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]], parts: dict[str, Dataset],
+               fitted: Fitted, environment) -> ModelCard:
+    """Score validation and test, choose the threshold on validation, and describe the training."""
     val_prob, test_prob = fitted.score(parts["validation"].texts), fitted.score(parts["test"].texts)
     threshold = metrics.best_threshold(parts["validation"].labels, val_prob)
 
@@ -151,7 +184,7 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
         y = part.labels
         return Metrics.from_values(metrics.compute(y, prob), metrics.bootstrap(y, prob, seed=config.seed))
 
-    card = ModelCard(
+    return ModelCard(
         recipe=config.recipe,
         dataset=dataset.name,
         data=dataset.files,
@@ -169,20 +202,6 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
         stopped=fitted.stopped,
         history=fitted.history,
     )
-    seen = fingerprints(parts["train"].texts + parts["validation"].texts)
-    buffer = io.BytesIO()
-    np.save(buffer, seen)
-    write_atomic(out / "train_fingerprints.npy", buffer.getvalue())
-    write_atomic(out / "split.json", json.dumps({"seed": config.seed, **split}))
-    if len(dataset.skipped):
-        write_atomic(out / "skipped.csv", safe_csv(dataset.skipped))
-    if card.history:
-        from newsbench.plots import training_curve
-
-        write_atomic(out / "training_curve.png", training_curve(card.history))
-    write_atomic(out / "README.md", model_card_markdown(card))
-    write_atomic(out / "model.json", to_json(card))  # last: its presence marks a complete folder
-    return card
 
 
 def model_card_markdown(card: ModelCard) -> str:

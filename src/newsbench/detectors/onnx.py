@@ -37,13 +37,25 @@ def onnx_file(model: str | Path) -> Path:
     return found[0]
 
 
+def export_record(folder: Path) -> dict:
+    """The ``export.json`` that newsbench export wrote beside an ONNX file ({} if there is none)."""
+    report = Path(folder) / "export.json"
+    if not report.exists():
+        return {}
+    try:
+        record = json.loads(report.read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{report}: not readable ({exc}); export the model again with newsbench export") from exc
+    if not isinstance(record, dict):
+        raise ModelError(f"{report}: expected a JSON object; export the model again with newsbench export")
+    return record
+
+
 def file_precision(file: Path) -> str:
     """``int8`` for a quantized export (export.json says so, or the name is *.int8.onnx), else ``fp32``."""
-    report = file.parent / "export.json"
-    if report.exists():
-        export = json.loads(report.read_text())
-        if export.get("file", "").endswith(file.name):
-            return "int8" if export.get("int8") else "fp32"
+    export = export_record(file.parent)
+    if str(export.get("file", "")).endswith(file.name):
+        return "int8" if export.get("int8") else "fp32"
     return "int8" if ".int8." in file.name else "fp32"
 
 
@@ -82,8 +94,7 @@ class OnnxDetector(TokenizedDetector):
         self.fake_index = fake_column([config.id2label[i] for i in range(2)])
         positions = getattr(config, "max_position_embeddings", None) or options.max_length
         self.max_length = min(options.max_length, positions)
-        report = folder / "export.json"
-        self.export = json.loads(report.read_text()) if report.exists() else {}
+        self.export = export_record(folder)
         self.precision = file_precision(self.file)
         if options.precision != self.precision:
             wanted = "onnx-int8" if self.precision == "int8" else "onnx"
