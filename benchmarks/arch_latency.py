@@ -44,10 +44,12 @@ def batch_latency(run, vocab: int, batch: int, length: int, seconds: float = 3.0
 
 
 def main() -> None:
+    from newsbench.environment import cores
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--archs", default="mobilebert,distilbert")
     parser.add_argument("--backends", default="torch,onnx,onnx-int8")
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--threads", type=int, default=cores())
     parser.add_argument("--queries", type=int, default=200, help="single-stream articles")
     parser.add_argument("--data", default="llmfake")
     parser.add_argument("--repeats", type=int, default=2, help="interleaved rounds; the table shows medians")
@@ -56,10 +58,10 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from newsbench.data import DataSpec, load_dataset
+    from newsbench.environment import capture_environment
     from newsbench.export import quantize_int8, to_onnx
     from newsbench.presets import pretrained_path, random_config
     from newsbench.profiling import Encoder, _FoldedTokenizer, runner, single_stream
-    from newsbench.results import capture_environment
 
     env = capture_environment(0, args.threads)
     archs, backends = args.archs.split(","), args.backends.split(",")

@@ -111,12 +111,13 @@ def main() -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from newsbench.detectors import DetectorOptions, load_detector
+    from newsbench.environment import capture_environment
+    from newsbench.environment import cores as core_count
     from newsbench.export import export_onnx
     from newsbench.presets import pretrained_path, random_config
-    from newsbench.results import capture_environment
 
-    cores = len(os.sched_getaffinity(0))
     default_threads = torch.get_num_threads()
+    cores = core_count()
     env = capture_environment(0, default_threads)
     texts, y = study_articles(args.articles)
     print(f"{env.cpu_model}, {cores} cores, flags {', '.join(env.cpu_flags)}; torch {env.packages['torch']}, "

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from newsbench.data import (
-    DATA_DIR_ENV,
     DataSpec,
     LoadOptions,
     fingerprints,
@@ -16,6 +15,7 @@ from newsbench.data import (
 )
 from newsbench.errors import DataError
 from newsbench.labels import parse_label
+from newsbench.sources import DATA_DIR_ENV
 
 
 def write(path, text: str | bytes):

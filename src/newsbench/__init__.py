@@ -20,7 +20,7 @@ _API = {
     "save_run": "newsbench.evaluation",
     "Run": "newsbench.evaluation",
     "train": "newsbench.training",
-    "DataSpec": "newsbench.data",
+    "DataSpec": "newsbench.sources",
     "LoadOptions": "newsbench.data",
     "Dataset": "newsbench.data",
     "load_dataset": "newsbench.data",

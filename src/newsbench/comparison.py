@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from newsbench import metrics
+from newsbench.environment import capture_environment
 from newsbench.errors import DataError, NewsbenchError
 from newsbench.escaping import md
-from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, capture_environment, read_json
+from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, read_json
 
 
 @dataclass(frozen=True)

@@ -1,15 +1,14 @@
 """Read news files, map their schemas and labels, and account for every row.
 
-Flow: ``DataSpec`` (a path, maybe a file-level label) -> ``read_table`` -> texts, labels and
-metadata -> ``Dataset`` (deduplicated). Rows that cannot be scored are never dropped silently:
-they move to ``Dataset.skipped`` with a reason and a detail.
+Flow: ``DataSpec`` (a path, maybe a file-level label; ``sources``) -> ``read_table``
+(``tables``) -> texts, labels (``labels``) and metadata -> ``Dataset`` (deduplicated). Rows
+that cannot be scored are never dropped silently: they move to ``Dataset.skipped`` with a
+reason and a detail.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from newsbench.errors import ConfigError, DataError
-from newsbench.labels import FILE_LABELS, LABEL_COLUMNS, label_convention, parse_label
+from newsbench.labels import LABEL_COLUMNS, label_convention, parse_label
 from newsbench.results import SourceFile
-from newsbench.tables import SUFFIXES, read_table
+from newsbench.sources import DataSpec
+from newsbench.tables import read_table
 
-DATA_DIR_ENV = "NEWSBENCH_DATA_DIR"
 TEXT_SCHEMAS = (("title", "content"), ("title", "text"), ("text",), ("content",))
 RESERVED = ("id", "text", "label")
 # Input columns with these names are kept as NAME_orig: newsbench writes its own columns under
@@ -73,40 +72,6 @@ class LoadOptions:
         return cls(tuple(text_cols) if text_cols else None, data.get("label_col"),
                    data.get("encoding", "utf-8"), bool(data.get("strip_datelines", False)),
                    data.get("text_template"))
-
-
-@dataclass(frozen=True)
-class DataSpec:
-    """One input file, with an optional label for all its rows and an optional dataset name."""
-
-    path: Path
-    label: int | None = None
-    name: str | None = None
-
-    @classmethod
-    def parse(cls, spec: str, data_dir: str | Path | None = None) -> DataSpec:
-        """Parse ``[NAME=]PATH[:real|:fake]``; PATH may be a bare dataset name under data_dir.
-
-        Args:
-            spec: the string given on the command line.
-            data_dir: where bare dataset names are looked up (default: $NEWSBENCH_DATA_DIR).
-        """
-        name = None
-        if "=" in spec and not Path(spec).exists():
-            name, spec = spec.split("=", 1)
-        label = None
-        head, sep, tail = spec.rpartition(":")
-        if sep and head and tail.lower() in FILE_LABELS:
-            label, spec = FILE_LABELS[tail.lower()], head
-        elif sep and head and tail and "/" not in tail and not _exists(spec, data_dir) and _exists(head, data_dir):
-            raise DataError(f"--data {spec}: ':{tail}' is not a label; a file-level label is ':real' or ':fake' "
-                            f"(e.g. {head}:fake), or leave it off to read labels from a column")
-        return cls(resolve_path(spec, data_dir), label, name or None)
-
-    @property
-    def key(self) -> str:
-        """Short name of the file: its stem, or its folder's name for a generic ``data.*``."""
-        return self.path.parent.name if self.path.stem == "data" else self.path.stem
 
 
 @dataclass
@@ -176,68 +141,6 @@ class Dataset:
                 "the data files changed since the split was made"
             )
         return Dataset(name, self.files, rows, _skipped_frame([], [], []), len(rows))
-
-
-def data_dir() -> Path | None:
-    """The folder named by $NEWSBENCH_DATA_DIR, or None when it is not set."""
-    value = os.environ.get(DATA_DIR_ENV)
-    if not value:
-        return None
-    path = Path(value).expanduser()
-    if not path.is_dir():
-        raise DataError(
-            f"{DATA_DIR_ENV}={value} is not a folder; point it to a folder of datasets, "
-            f"e.g. export {DATA_DIR_ENV}=../shared/data"
-        )
-    return path
-
-
-def resolve_path(spec: str, base: str | Path | None = None) -> Path:
-    """Find a data file from a path, a folder, or a dataset name under the data dir.
-
-    Raises a ``DataError`` at once when nothing is there, naming what is near (so a typo is
-    caught before a model is loaded).
-    """
-    path = Path(spec).expanduser()
-    if not path.exists() and not path.is_absolute():
-        base = Path(base) if base is not None else data_dir()
-        if base is None:
-            raise DataError(
-                f"data file not found: {spec}{_near(path)}. Pass a path, or set {DATA_DIR_ENV} to the folder "
-                f"that holds dataset folders (e.g. export {DATA_DIR_ENV}=../shared/data)"
-            )
-        if not (base / spec).exists():
-            names = sorted(p.name for p in base.iterdir() if p.is_dir())
-            close = difflib.get_close_matches(spec, names, n=1)
-            raise DataError(
-                f"data file not found: {spec} (nor {base / spec}){_near(path)}; datasets in {base}: "
-                + ", ".join(names[:30]) + (f"; did you mean {close[0]}?" if close else "")
-            )
-        path = base / spec
-    if not path.exists():
-        raise DataError(f"data file not found: {path}{_near(path)}")
-    if path.is_dir():
-        found = [p for p in sorted(path.iterdir()) if p.suffix.lower() in SUFFIXES]
-        data = [p for p in found if p.stem == "data"]
-        if len(data) == 1 or len(found) == 1:
-            return (data or found)[0]
-        raise DataError(
-            f"{path} is a folder with {len(found)} data files ({', '.join(p.name for p in found)}); "
-            "name one file"
-        )
-    return path
-
-
-def _near(path: Path) -> str:
-    """What the missing path's folder holds, with the closest name: '' if that folder is missing too."""
-    folder = path.absolute().parent
-    if not folder.is_dir():
-        return ""
-    names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    close = difflib.get_close_matches(path.name, names, n=1)
-    if close:
-        return f" (did you mean {folder / close[0]}?)"
-    return f" ({folder} holds: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})" if names else ""
 
 
 def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.DataFrame, pd.DataFrame, SourceFile]:
@@ -405,14 +308,6 @@ def fingerprints(texts: Iterable[str]) -> np.ndarray:
 def strip_dateline(text: str) -> str:
     """Remove a leading ``CITY (Reuters) -`` style dateline (the ISOT shortcut)."""
     return _DATELINE.sub("", text, count=1)
-
-
-def _exists(spec: str, data_dir: str | Path | None) -> bool:
-    """Whether a data spec names an existing path, directly or under the data folder."""
-    if Path(spec).expanduser().exists():
-        return True
-    base = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
-    return bool(base) and not Path(spec).is_absolute() and (Path(base).expanduser() / spec).exists()
 
 
 def _skipped_frame(ids, reason, detail) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from newsbench.config import EvalConfig
 from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets
 from newsbench.detectors import Detector, load_detector
 from newsbench.detectors.base import ProgressFactory
+from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, DataError, ModelError, NewsbenchError
 from newsbench.escaping import safe_csv
 from newsbench.outputs import write_folder
@@ -32,7 +33,6 @@ from newsbench.results import (
     PrecisionCheck,
     RunResult,
     Timing,
-    capture_environment,
     read_json,
     to_dict,
     to_json,

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, require
 from newsbench.outputs import write_atomic
-from newsbench.results import Environment, capture_environment, cpu_info, to_json
+from newsbench.results import Environment, to_json
 
 # Varied lengths and styles, so parity covers short and truncated inputs and padding.
 PARITY_TEXTS = (
@@ -55,21 +56,6 @@ class ExportResult:
     seconds: float
     environment: Environment
     kind: str = "export"
-
-
-def cpu_flags() -> set[str]:
-    """Instruction-set flags of this CPU (empty where /proc/cpuinfo is unavailable)."""
-    return cpu_info()[1]
-
-
-def has_int8_dot(flags: set[str] | None = None) -> bool:
-    """Whether the CPU multiplies int8 natively (VNNI or AMX), which int8 inference needs to pay off."""
-    return bool((cpu_flags() if flags is None else flags) & {"avx512_vnni", "avx_vnni", "amx_int8"})
-
-
-def has_bf16(flags: set[str] | None = None) -> bool:
-    """Whether the CPU computes in bf16 natively (AVX512-BF16 or AMX); without it bf16 is emulated and slow."""
-    return bool((cpu_flags() if flags is None else flags) & {"avx512_bf16", "amx_bf16"})
 
 
 def to_onnx(model, path: str | Path, opset: int = 17) -> Path:

@@ -20,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from newsbench.detectors.base import ProgressFactory, from_pretrained
+from newsbench.environment import capture_environment, cores, has_bf16
 from newsbench.errors import ConfigError, NewsbenchError, require
-from newsbench.results import SCHEMA_VERSION, Environment, capture_environment
+from newsbench.results import SCHEMA_VERSION, Environment
 
 BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 
@@ -171,7 +172,7 @@ class ProfileConfig:
     model: str | None = None
     arch: str | None = None
     backends: list[str] | None = None
-    threads: list[int] = field(default_factory=lambda: [_cores()])
+    threads: list[int] = field(default_factory=lambda: [cores()])
     batch_sizes: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16, 32])
     lengths: list[int] = field(default_factory=lambda: [128, 512])
     texts: str | None = None
@@ -208,8 +209,6 @@ class ProfileConfig:
             raise ConfigError(f"{self.model} is a joblib (pickle) file, and loading one runs any code it contains; "
                               "if you trust it, pass --allow-pickle")
         if self.backends is None:
-            from newsbench.export import has_bf16
-
             onnx = importlib.util.find_spec("onnxruntime") is not None
             self.backends = [own] if own else [
                 "torch", *(["torch-bf16"] if has_bf16() else []), *(["onnx", "onnx-int8"] if onnx else [])]
@@ -237,8 +236,6 @@ def own_backend(model: str) -> str | None:
 
 def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> ProfileResult:
     """Measure static cost, load cost, latency sweeps, single-stream latency and peak memory, per backend."""
-    from newsbench.export import has_bf16
-
     spec = {"model": config.model, "arch": config.arch, "allow_pickle": config.allow_pickle,
             "trust_remote_code": config.trust_remote_code}
     environment = capture_environment(config.seed, config.threads[0])
@@ -509,10 +506,6 @@ def _export_files(model, folder: Path, backends: list[str]) -> dict[str, Path]:
         quantize_int8(files["onnx"], folder / "model.int8.onnx")
         files["onnx-int8"] = folder / "model.int8.onnx"
     return files
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def activation_mb(config, batch: int, length: int, scores: bool = True) -> float:

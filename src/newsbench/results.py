@@ -8,13 +8,8 @@ one place and a round trip gives back an equal object.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import importlib.metadata
 import json
 import math
-import os
-import platform
-import subprocess
 import types
 import typing
 from dataclasses import dataclass, field
@@ -375,75 +370,3 @@ def read_json(cls: type, path: str | Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from exc
     return from_json(cls, text, str(path))
-
-
-PACKAGES = ("numpy", "pandas", "scikit-learn", "torch", "transformers", "tokenizers", "onnxruntime", "scipy")
-CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_bf16", "amx_int8",
-             "fma", "sse4_2")
-
-
-def capture_environment(seed: int, threads: int | None = None, started: float | None = None) -> Environment:
-    """Record versions, CPU model and flags, thread count, git commit, seed and start time.
-
-    Args:
-        seed: the run's seed.
-        threads: threads the run was limited to; None records torch's count if torch is loaded.
-        started: start time (``time.time()``); default now.
-    """
-    import sys
-
-    from newsbench import __version__
-
-    if threads is None and "torch" in sys.modules:
-        threads = sys.modules["torch"].get_num_threads()
-
-    cpu_model, flags = cpu_info()
-    packages = {}
-    for name in PACKAGES:
-        try:
-            packages[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return Environment(
-        newsbench_version=__version__,
-        git_commit=_git_commit(),
-        python=platform.python_version(),
-        os=platform.platform(),
-        cpu_model=cpu_model,
-        cpu_flags=[f for f in CPU_FLAGS if f in flags],
-        cpu_count=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-        threads=threads,
-        packages=packages,
-        seed=seed,
-        started_at=dt.datetime.fromtimestamp(started or dt.datetime.now().timestamp(), dt.UTC)
-        .isoformat(timespec="seconds"),
-    )
-
-
-def cpu_info() -> tuple[str, set[str]]:
-    """The CPU's model name and instruction-set flags (from /proc/cpuinfo; flags empty elsewhere)."""
-    cpu_model, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                cpu_model = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-                break
-    except OSError:
-        pass
-    return cpu_model, flags
-
-
-def _git_commit() -> str | None:
-    """The commit of the newsbench checkout in use (with ``+dirty``), or None if not a checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True,
-                                text=True, timeout=5, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
-                               capture_output=True, text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit + ("+dirty" if dirty else "")

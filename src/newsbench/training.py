@@ -22,11 +22,12 @@ from newsbench import metrics
 from newsbench.config import TrainConfig
 from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
 from newsbench.detectors.base import ProgressFactory
+from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, DataError
 from newsbench.escaping import md, md_code, safe_csv
 from newsbench.finetune import Fitted
 from newsbench.outputs import staged_folder
-from newsbench.results import Metrics, ModelCard, SplitInfo, capture_environment, to_json
+from newsbench.results import Metrics, ModelCard, SplitInfo, to_json
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def choose_backend(model: str, flags: set[str] | None = None) -> tuple[str, str]
     article) and changed 0.9% of a fine-tuned model's predictions, and ONNX Runtime fp32 was no
     faster than torch; there, ask for ``onnx-int8`` explicitly.
     """
-    from newsbench.export import cpu_flags, has_bf16, has_int8_dot
+    from newsbench.environment import cpu_flags, has_bf16, has_int8_dot
 
     kind = detect_backend(model)
     if kind == "onnx":
