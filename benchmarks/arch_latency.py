@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,18 +27,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def batch_latency(run, vocab: int, batch: int, length: int, seconds: float = 3.0, warmup: int = 2) -> float:
-    """p50 ms per article of a padded (batch, length) forward."""
-    from newsbench.profiling import _inputs
+def batch_latency(detector, vocab: int, batch: int, length: int, seconds: float = 3.0) -> float:
+    """p50 ms per article of a padded (batch, length) forward, timed as newsbench profile times it."""
+    from newsbench.profiling import measure_latency, synthetic_batch
 
-    inputs = _inputs(batch, length, vocab, 0)
-    for _ in range(warmup):
-        run(inputs)
-    times, started = [], time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - started < seconds and len(times) < 50):
-        t0 = time.perf_counter()
-        run(inputs)
-        times.append(time.perf_counter() - t0)
+    times = measure_latency(detector, synthetic_batch(batch, length, vocab, 0), seconds=seconds)
     return 1000 * float(np.median(times)) / batch
 
 
@@ -55,13 +47,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2, help="interleaved rounds; the table shows medians")
     args = parser.parse_args()
 
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
-    from newsbench.data import DataSpec, load_dataset
+    from newsbench.data import load_dataset
+    from newsbench.detectors import BACKENDS, DetectorOptions
+    from newsbench.detectors.hf import HFDetector
+    from newsbench.detectors.onnx import OnnxDetector
     from newsbench.environment import capture_environment
     from newsbench.export import quantize_int8, to_onnx
-    from newsbench.presets import pretrained_path, random_config
-    from newsbench.profiling import Encoder, _FoldedTokenizer, runner, single_stream
+    from newsbench.presets import pretrained_path, random_classifier
+    from newsbench.profiling import Encoder, FoldedTokenizer, single_stream
+    from newsbench.sources import DataSpec
 
     env = capture_environment(0, args.threads)
     archs, backends = args.archs.split(","), args.backends.split(",")
@@ -76,13 +72,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nb-arch-"))
     models, files = {}, {}
     for arch in archs:
-        model = AutoModelForSequenceClassification.from_config(random_config(arch)).eval()
+        model = random_classifier(arch)
         models[arch] = model
         files[(arch, "onnx")] = to_onnx(model, work / f"{arch}.onnx")
         quantize_int8(files[(arch, "onnx")], work / f"{arch}.int8.onnx")
         files[(arch, "onnx-int8")] = work / f"{arch}.int8.onnx"
 
-    runs = {(a, b): runner(b, models[a], files.get((a, b)), args.threads) for a in archs for b in backends}
+    def detector(arch: str, backend: str):
+        options = DetectorOptions(threads=args.threads, precision=BACKENDS[backend][1])
+        if backend.startswith("onnx"):
+            return OnnxDetector.bare(files[(arch, backend)], options)
+        return HFDetector.from_loaded(models[arch], None, options)
+
+    runs = {(a, b): detector(a, b) for a in archs for b in backends}
     values = {(a, b): {} for a in archs for b in backends}
     for repeat in range(args.repeats):
         order = archs if repeat % 2 == 0 else archs[::-1]  # alternate which architecture goes first
@@ -92,7 +94,7 @@ def main() -> None:
                 for batch in (1, 8):
                     cells.setdefault(f"512 tokens, batch {batch}", []).append(
                         batch_latency(run, models[arch].config.vocab_size, batch, 512))
-                encode = Encoder(_FoldedTokenizer(wordpiece, models[arch].config.vocab_size), 512)
+                encode = Encoder(FoldedTokenizer(wordpiece, models[arch].config.vocab_size), 512)
                 stream = single_stream(run, encode, articles, backend, args.threads, args.data)
                 cells.setdefault("real mix p50", []).append(stream.p50_ms)
                 cells.setdefault("real mix p99", []).append(stream.p99_ms)

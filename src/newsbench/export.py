@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from newsbench.detectors.base import DetectorOptions, fingerprint
+from newsbench.detectors.hf import HFDetector
+from newsbench.detectors.onnx import OnnxDetector
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, require
 from newsbench.outputs import write_atomic
@@ -142,8 +145,6 @@ def cached_export(model_dir: str, int8: bool, trust_remote_code: bool = False) -
     Kept under ``$NEWSBENCH_CACHE`` (default ``~/.cache/newsbench``) in a folder named by the
     source's content hash, so changed weights get a fresh export and parity check.
     """
-    from newsbench.detectors.base import fingerprint
-
     root = Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench")
     folder = root / "onnx" / f"{fingerprint(model_dir)[:20]}-{'int8' if int8 else 'fp32'}"
     if not (folder / "export.json").exists():
@@ -159,9 +160,6 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     (so evaluate keeps its threshold and preprocessing) and export.json.
     """
     require("onnx", "onnx")
-    from newsbench.detectors import DetectorOptions
-    from newsbench.detectors.hf import HFDetector
-    from newsbench.detectors.onnx import OnnxDetector
 
     out = Path(out)
     default = "model.int8.onnx" if int8 else "model.onnx"
@@ -194,7 +192,7 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     diffs, agree = [], []
     for begin in range(0, len(texts), 16):
         batch = reference.pad(encoded, range(begin, min(begin + 16, len(texts))))
-        a, b = reference._logits(batch), candidate._logits(batch)
+        a, b = reference.forward(batch), candidate.forward(batch)
         diffs.append(np.abs(a - b).max())
         agree.extend(a.argmax(axis=1) == b.argmax(axis=1))
     result = ExportResult(

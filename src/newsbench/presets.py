@@ -69,6 +69,15 @@ def random_config(arch: str, **overrides):
     return getattr(transformers, preset.config_class)(**values)
 
 
+def random_classifier(arch: str):
+    """A preset architecture as a 2-label classifier with random (seed-0) weights, in eval mode."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    torch.manual_seed(0)
+    return AutoModelForSequenceClassification.from_config(random_config(arch)).eval()
+
+
 def load_base(base: str, seed: int = 0, trust_remote_code: bool = False):
     """A 2-label sequence classifier and its tokenizer for fine-tuning.
 

@@ -28,7 +28,7 @@ ALIASES = {"hf": "torch"}
 PICKLE_SUFFIXES = (".joblib", ".pkl", ".pickle")
 
 __all__ = ["BACKENDS", "Detector", "DetectorOptions", "StageTimes", "choose_backend", "detect_backend",
-           "load_detector"]
+           "fixed_backend", "load_detector"]
 
 
 def detect_backend(model: str) -> str:
@@ -60,6 +60,17 @@ def detect_backend(model: str) -> str:
     if hub_id(model):
         return "torch"
     raise ModelError(f"model not found: {model} (no such file or folder){_near(path)}")
+
+
+def fixed_backend(model: str) -> str | None:
+    """The one backend a model file runs on: ``onnx``/``onnx-int8`` for an ONNX export at its
+    precision, ``sklearn`` for a joblib pipeline; None for a Hugging Face folder (any backend)."""
+    kind = detect_backend(model)
+    if kind == "onnx":
+        from newsbench.detectors.onnx import file_precision, onnx_file
+
+        return "onnx-int8" if file_precision(onnx_file(model)) == "int8" else "onnx"
+    return kind if kind == "sklearn" else None
 
 
 def hub_id(model: str) -> bool:
@@ -108,13 +119,9 @@ def choose_backend(model: str, flags: set[str] | None = None) -> tuple[str, str]
     from newsbench.environment import cpu_flags, has_bf16, has_int8_dot
 
     kind = detect_backend(model)
-    if kind == "onnx":
-        from newsbench.detectors.onnx import file_precision, onnx_file
-
-        if file_precision(onnx_file(model)) == "int8":
-            return "onnx-int8", "onnx-int8: the model file holds int8 weights"
     if kind != "torch":
-        return kind, f"{kind}: the only backend for this model file"
+        fixed = fixed_backend(model) or kind
+        return fixed, f"{fixed}: the only backend for this model file"
     flags = cpu_flags() if flags is None else flags
     if has_bf16(flags):
         return "torch-bf16", "torch-bf16: this CPU has native bf16 (AMX or AVX512-BF16)"
@@ -141,6 +148,12 @@ def load_detector(model: str, backend: str = "auto", options: DetectorOptions = 
         raise ModelError(f"unknown backend '{name}'; known: {', '.join(BACKENDS)}, auto{hint}")
     target, precision = BACKENDS[name]
     module, cls = target.split(":")
-    detector = getattr(importlib.import_module(module), cls)(model, replace(options, precision=precision))
+    source = model
+    if name.startswith("onnx") and Path(model).expanduser().is_dir() and detect_backend(model) == "torch":
+        from newsbench.export import cached_export  # a Hugging Face folder: exported once, then reused
+
+        source = str(cached_export(model, int8=precision == "int8", trust_remote_code=options.trust_remote_code))
+    detector = getattr(importlib.import_module(module), cls)(source, replace(options, precision=precision))
+    detector.path = model
     detector.choice = reason or f"{name}: asked for"
     return detector

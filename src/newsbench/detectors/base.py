@@ -75,11 +75,15 @@ class StageTimes:
 class Detector(abc.ABC):
     """A fake-news detector.
 
-    Subclasses implement ``predict_proba`` and ``info`` and fill ``self.times`` with the seconds
-    spent tokenising/vectorising vs running the model during the last call.
+    The contract is ``predict_proba``; ``forward`` is the model step alone, which ``profile``
+    times (the same call ``predict_proba`` makes). Subclasses fill ``self.times`` with the
+    seconds spent preparing input (tokenising, vectorising) vs in ``forward`` during the last
+    ``predict_proba`` call.
     """
 
     backend: ClassVar[str]
+    #: What was loaded: a folder, a file or a hub id (empty for a model built in memory).
+    path: str = ""
     #: Numeric precision of the forward pass; anything but fp32 is checked against ``reference``.
     precision: str = "fp32"
     #: The fp32 model this one approximates (a Hugging Face folder), when known.
@@ -109,6 +113,23 @@ class Detector(abc.ABC):
         """
 
     @abc.abstractmethod
+    def forward(self, batch):
+        """Run the model once on a prepared batch and return its raw output.
+
+        Args:
+            batch: what the model takes: for transformers a dict of int64 arrays (``input_ids``,
+                ``attention_mask``; shape (batch, length)), for text pipelines a list of texts.
+
+        Returns:
+            an array with one row per article (logits, or class probabilities for pipelines).
+        """
+
+    @abc.abstractmethod
+    def set_threads(self, threads: int | None) -> None:
+        """Run later forward passes on ``threads`` threads (a phone's big-core budget, say);
+        None leaves the library's default."""
+
+    @abc.abstractmethod
     def info(self) -> ModelInfo:
         """Path, backend, content fingerprint, parameter count and backend details."""
 
@@ -128,10 +149,11 @@ class TokenizedDetector(Detector):
     options: DetectorOptions
 
     @abc.abstractmethod
-    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+    def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         """Logits of shape (batch, 2) for a padded batch of int64 arrays (input_ids, attention_mask, ...)."""
 
     def pad(self, encoded, index: Sequence[int]) -> dict[str, np.ndarray]:
+        """The articles ``index`` of a tokenised list as one padded batch of int64 arrays."""
         return dict(self.tokenizer.pad(
             {key: [encoded[key][i] for i in index] for key in encoded.keys()},
             padding="longest" if self.options.padding == "dynamic" else "max_length",
@@ -141,6 +163,8 @@ class TokenizedDetector(Detector):
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         import time
 
+        if self.tokenizer is None:
+            raise ModelError(f"{self.path or 'this model'} has no tokenizer beside it, so it cannot read text")
         start = time.perf_counter()
         encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         tokenize_s, inference_s = time.perf_counter() - start, 0.0
@@ -153,7 +177,7 @@ class TokenizedDetector(Detector):
             t0 = time.perf_counter()
             batch = self.pad(encoded, index)
             t1 = time.perf_counter()
-            logits = np.asarray(self._logits(batch), dtype=np.float64)
+            logits = np.asarray(self.forward(batch), dtype=np.float64)
             t2 = time.perf_counter()
             tokenize_s, inference_s = tokenize_s + t1 - t0, inference_s + t2 - t1
             shifted = np.exp(logits - logits.max(axis=1, keepdims=True))

@@ -33,22 +33,24 @@ class HFDetector(TokenizedDetector):
 
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
-        import torch
-
         self.path, self.options = str(model), options
-        if options.threads:
-            torch.set_num_threads(options.threads)
+        if options.threads:  # before loading, so loading runs on the budget too
+            self.set_threads(options.threads)
         self.tokenizer = from_pretrained("AutoTokenizer", model, options.trust_remote_code)
         self.model = from_pretrained("AutoModelForSequenceClassification", model,
                                      options.trust_remote_code).to(options.device)
         self._setup()
 
     @classmethod
-    def from_loaded(cls, model, tokenizer, options: DetectorOptions = DetectorOptions(), path: str = "") -> HFDetector:
-        """Wrap a model already in memory (e.g. during fine-tuning) without reloading it."""
+    def from_loaded(cls, model, tokenizer=None, options: DetectorOptions = DetectorOptions(),
+                    path: str = "") -> HFDetector:
+        """Wrap a model already in memory (during fine-tuning, or a random-weight preset for
+        profiling) without reloading it; without a tokenizer only ``forward`` works."""
         detector = cls.__new__(cls)
         Detector.__init__(detector)
         detector.path, detector.options, detector.model, detector.tokenizer = path, options, model, tokenizer
+        if options.threads:
+            detector.set_threads(options.threads)
         detector._setup()
         return detector
 
@@ -71,7 +73,12 @@ class HFDetector(TokenizedDetector):
         self.model.eval()  # fine-tuning scores the model it is training, which is in train mode
         return super().predict_proba(texts, progress)
 
-    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+    def set_threads(self, threads: int) -> None:
+        import torch
+
+        torch.set_num_threads(threads)  # process-wide: the budget of whichever torch model runs next
+
+    def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
         bf16 = self.precision == "bf16"

@@ -2,8 +2,9 @@
 
 An exported folder (``newsbench export``) holds ``model.onnx`` (or ``model.int8.onnx``), the
 tokenizer, ``config.json`` for the label names, and ``export.json`` with the parity check
-against the PyTorch model. A Hugging Face folder is exported on first use and the export cached
-(``newsbench.export.cached_export``), so ``--backend onnx-int8`` works on any fine-tuned model.
+against the PyTorch model. ``load_detector`` exports a Hugging Face folder on first use and
+caches the export (``newsbench.export.cached_export``), so ``--backend onnx-int8`` works on any
+fine-tuned model.
 """
 
 from __future__ import annotations
@@ -59,38 +60,37 @@ def file_precision(file: Path) -> str:
     return "int8" if ".int8." in file.name else "fp32"
 
 
+def onnx_session(file: str | Path, threads: int | None = None):
+    """An ONNX Runtime CPU session for ``file``: ``threads`` intra-op threads (None = ONNX
+    Runtime's default) and one inter-op thread. The only place newsbench creates sessions, so
+    ``evaluate`` and ``profile`` always run the same configuration; it never imports torch."""
+    ort = require("onnxruntime", "onnx")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or 0  # 0 = onnxruntime's default
+    options.inter_op_num_threads = 1
+    try:
+        return ort.InferenceSession(str(file), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own pybind types
+        raise ModelError(f"{file}: ONNX Runtime cannot load it ({describe(exc)}); the file is corrupt or not an "
+                         "ONNX model: export it again with newsbench export") from exc
+
+
 class OnnxDetector(TokenizedDetector):
-    """An exported classifier run by onnxruntime's CPU provider with a fixed thread count."""
+    """An exported classifier run by onnxruntime's CPU provider with a fixed thread count.
+
+    ``model`` is a .onnx file, or a folder holding one, with the tokenizer and config.json beside
+    it (``newsbench export`` writes them; ``load_detector`` exports a Hugging Face folder first).
+    """
 
     backend = "onnx"
 
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
-        ort = require("onnxruntime", "onnx")
-
         self.path, self.options = str(model), options
-        source = Path(model).expanduser()
-        if source.is_dir() and (source / "config.json").exists() and not list(source.glob("*.onnx")):
-            from newsbench.export import cached_export
-
-            if options.precision not in ("fp32", "int8"):
-                raise ModelError(f"the onnx backend runs fp32 or int8, not {options.precision}")
-            source = cached_export(str(source), int8=options.precision == "int8",
-                                   trust_remote_code=options.trust_remote_code)
-        self.file = onnx_file(source)
+        self.file = onnx_file(model)
         folder = self.file.parent
-        # The tokenizer and config.json beside the file (newsbench export puts them there).
         self.tokenizer = from_pretrained("AutoTokenizer", folder, options.trust_remote_code)
         config = from_pretrained("AutoConfig", folder, options.trust_remote_code)
-        session_options = ort.SessionOptions()
-        session_options.intra_op_num_threads = options.threads or 0  # 0 = onnxruntime's default
-        session_options.inter_op_num_threads = 1
-        try:
-            self.session = ort.InferenceSession(str(self.file), session_options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own pybind types
-            raise ModelError(f"{self.file}: ONNX Runtime cannot load it ({describe(exc)}); the file is corrupt or "
-                             "not an ONNX model: export it again with newsbench export") from exc
-        self.inputs = [i.name for i in self.session.get_inputs()]
         self.fake_index = fake_column([config.id2label[i] for i in range(2)])
         positions = getattr(config, "max_position_embeddings", None) or options.max_length
         self.max_length = min(options.max_length, positions)
@@ -104,8 +104,25 @@ class OnnxDetector(TokenizedDetector):
         source_model = self.export.get("source")
         self.reference = source_model if self.precision != "fp32" and source_model and Path(
             source_model).exists() else None
+        self.set_threads(options.threads)
 
-    def _logits(self, batch: dict[str, np.ndarray]) -> np.ndarray:
+    @classmethod
+    def bare(cls, file: str | Path, options: DetectorOptions = DetectorOptions()) -> OnnxDetector:
+        """The session alone, for timing ``forward`` on token ids (no tokenizer, no transformers)."""
+        detector = cls.__new__(cls)
+        TokenizedDetector.__init__(detector)
+        detector.path, detector.options, detector.file = str(file), options, Path(file)
+        detector.tokenizer, detector.fake_index, detector.max_length = None, 1, options.max_length
+        detector.export, detector.precision = export_record(Path(file).parent), file_precision(Path(file))
+        detector.set_threads(options.threads)
+        return detector
+
+    def set_threads(self, threads: int | None) -> None:
+        self.threads = threads
+        self.session = onnx_session(self.file, threads)
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def forward(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         return self.session.run(["logits"], {k: batch[k].astype(np.int64) for k in self.inputs})[0]
 
     def info(self) -> ModelInfo:
@@ -120,7 +137,7 @@ class OnnxDetector(TokenizedDetector):
                 "max_length": str(self.max_length),
                 "padding": self.options.padding,
                 "batch_size": str(self.options.batch_size),
-                "threads": str(self.options.threads or "onnxruntime default"),
+                "threads": str(self.threads or "onnxruntime default"),
                 "onnxruntime": require("onnxruntime", "onnx").__version__,
             },
         )

@@ -52,7 +52,7 @@ class SklearnDetector(Detector):
         self.fake_index = fake_column(classes)
         self.path, self.file, self.options = str(model), path, options
         if options.threads:
-            _set_jobs(self.pipeline, options.threads)
+            self.set_threads(options.threads)
 
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         steps = getattr(self.pipeline, "steps", None)
@@ -72,6 +72,33 @@ class SklearnDetector(Detector):
         probs = np.concatenate(out) if out else np.empty((0, 2))
         return probs[:, [1 - self.fake_index, self.fake_index]]
 
+    def forward(self, batch: list[str]) -> np.ndarray:
+        """Class probabilities of the whole pipeline (vectorising included), in its class order."""
+        return self.pipeline.predict_proba(batch)
+
+    def set_threads(self, threads: int | None) -> None:
+        """Every ``n_jobs`` in the pipeline (random forests use them; a linear model has none)."""
+        for name in self.pipeline.get_params(deep=True):
+            if name == "n_jobs" or name.endswith("__n_jobs"):
+                self.pipeline.set_params(**{name: threads})
+
+    @property
+    def parameters(self) -> int | None:
+        """Learned numbers in the final estimator: coefficients, or tree nodes for forests."""
+        final = self.pipeline[-1] if hasattr(self.pipeline, "steps") else self.pipeline
+        if hasattr(final, "coef_"):
+            return int(np.size(final.coef_) + np.size(getattr(final, "intercept_", 0)))
+        if hasattr(final, "estimators_"):
+            return int(sum(t.tree_.node_count for t in final.estimators_))
+        return None
+
+    def vocabulary(self) -> list[str]:
+        """Single words the pipeline's vectorizer knows, for synthetic articles when profiling."""
+        steps = getattr(self.pipeline, "steps", None) or []
+        vocabulary = getattr(steps[0][1], "vocabulary_", None) if steps else None
+        words = sorted(w for w in (vocabulary or {}) if " " not in w)
+        return words or "the government said on tuesday that the report was published".split()
+
     def info(self) -> ModelInfo:
         steps = getattr(self.pipeline, "steps", None)
         names = [type(s).__name__ for _, s in steps] if steps else [type(self.pipeline).__name__]
@@ -79,22 +106,6 @@ class SklearnDetector(Detector):
             path=self.path,
             backend=self.backend,
             fingerprint=fingerprint(self.file),
-            parameters=_count_parameters(self.pipeline),
+            parameters=self.parameters,
             details={"pipeline": " -> ".join(names), "file": str(self.file)},
         )
-
-
-def _set_jobs(estimator, threads: int) -> None:
-    for name in estimator.get_params(deep=True):
-        if name == "n_jobs" or name.endswith("__n_jobs"):
-            estimator.set_params(**{name: threads})
-
-
-def _count_parameters(estimator) -> int | None:
-    """Learned numbers in the final estimator: coefficients, or tree nodes for forests."""
-    final = estimator[-1] if hasattr(estimator, "steps") else estimator
-    if hasattr(final, "coef_"):
-        return int(np.size(final.coef_) + np.size(getattr(final, "intercept_", 0)))
-    if hasattr(final, "estimators_"):
-        return int(sum(t.tree_.node_count for t in final.estimators_))
-    return None

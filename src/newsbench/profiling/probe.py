@@ -1,10 +1,9 @@
-"""One measurement in a fresh process, run by ``newsbench.profiling``; prints one JSON line.
+"""One measurement in a fresh process, run by ``newsbench.profiling.probes``; prints one JSON line.
 
 Tasks: ``load`` (load time, RSS after load and after a first small forward) and ``forward``
-(peak RSS of one forward pass at a batch size and length), for a torch model (fp32 or bf16
-autocast) or an ONNX Runtime session (``file``). The peak is the kernel's high-water
-mark (VmHWM), reset after loading through /proc/self/clear_refs so loading's own transient
-peak cannot hide the forward pass.
+(peak RSS of one forward pass at a batch size and length). The detector comes from
+``subject.detector_from_spec``, the same backend layer that profile and evaluate use; an ONNX
+Runtime probe never imports torch.
 """
 
 from __future__ import annotations
@@ -41,45 +40,39 @@ def peak_mb() -> float:
 
 
 def main(spec: dict) -> dict:
-    from newsbench.profiling import _inputs, _load, _words, runner
+    from newsbench.profiling.latency import synthetic_batch
+    from newsbench.profiling.subject import detector_from_spec
 
-    backend = spec.get("backend", "torch")
+    backend = spec["backend"]
+    # Import the backend's libraries first, so the baseline holds them and the increase is the model.
     if backend == "sklearn":
         import sklearn  # noqa: F401
-
-        from newsbench.detectors import DetectorOptions
-        from newsbench.detectors.sklearn import SklearnDetector
-
-        before, started = rss_mb(), time.perf_counter()
-        detector = SklearnDetector(spec["model"], DetectorOptions(allow_pickle=bool(spec.get("allow_pickle"))))
-        run, vocab = runner(backend, detector, None, spec["threads"]), _words(detector)
-    elif backend.startswith("onnx"):  # torch is never imported, so its libraries do not count
-        import onnxruntime  # noqa: F401  (libraries in memory before the baseline)
-
-        before, started = rss_mb(), time.perf_counter()
-        run, vocab = runner(backend, None, spec["file"], spec["threads"]), int(spec["vocab"])
+    elif backend.startswith("onnx"):
+        import onnxruntime  # noqa: F401
     else:
         import torch
         import transformers  # noqa: F401
 
         torch.set_num_threads(spec["threads"])
-        before, started = rss_mb(), time.perf_counter()
-        model = _load(spec)
+    before, started = rss_mb(), time.perf_counter()
+    detector = detector_from_spec(spec)
+    if backend.startswith("torch"):
+        import torch
+
         with torch.no_grad():  # weights may be paged in lazily: touch them so RSS counts them
-            for parameter in model.parameters():
+            for parameter in detector.model.parameters():
                 parameter.sum()
-        run = runner(backend, model, None, spec["threads"])
-        vocab = model.config.vocab_size
     seconds = time.perf_counter() - started
+    vocabulary = detector.vocabulary() if backend == "sklearn" else int(spec["vocab"])
     after_load = rss_mb()
     if spec["task"] == "load":
-        run(_inputs(1, 64, vocab, 0))
+        detector.forward(synthetic_batch(1, 64, vocabulary, 0))
         return {"seconds": seconds, "rss_before_load_mb": before, "rss_after_load_mb": after_load,
                 "rss_after_first_use_mb": rss_mb()}
-    inputs = _inputs(spec["batch"], spec["length"], vocab, spec.get("seed", 0))
+    inputs = synthetic_batch(spec["batch"], spec["length"], vocabulary, spec.get("seed", 0))
     after_load = rss_mb()
     exact = reset_peak()
-    run(inputs)
+    detector.forward(inputs)
     return {"rss_after_load_mb": after_load, "peak_rss_mb": peak_mb(), "peak_reset": exact}
 
 
