@@ -111,7 +111,7 @@ def test_report_markdown_renders_to_inert_html(hostile_run):
 def test_comparison_and_profile_markdown_escape_names(hostile_run, tmp_path):
     from markdown_it import MarkdownIt
 
-    from newsbench.profile_report import Block, html_fragment, markdown
+    from newsbench.reporting.blocks import Block, to_html, to_markdown
 
     second = tmp_path / "again"
     shutil.copytree(hostile_run, second)
@@ -120,11 +120,11 @@ def test_comparison_and_profile_markdown_escape_names(hostile_run, tmp_path):
     text = (tmp_path / "cmp" / "comparison.md").read_text()
     blocks = [Block("h2", SCRIPT), Block("p", IMG), Block("table", header=[SVG], rows=[[LINK]]),
               Block("ul", rows=[[SCRIPT]])]
-    for source in (text, markdown(blocks, title=SCRIPT)):
+    for source in (text, to_markdown([Block("h1", SCRIPT), *blocks])):
         rendered = MarkdownIt("commonmark", {"html": True}).enable("table").render(source)
         assert_inert(rendered, "plots/")
         assert "<a " not in rendered
-    assert_inert(html_fragment(blocks, {}), "data:")
+    assert_inert(to_html(blocks, SCRIPT, {}), "data:")
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (installed by .ci/run)")

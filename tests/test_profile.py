@@ -111,9 +111,9 @@ def test_every_backend_runs_under_the_same_thread_budget_on_real_length_articles
     assert 10 < stream.mean_tokens < 40 and stream.share_at_cap == 0  # the corpus's own lengths, unpadded
     assert stream.p50_ms <= stream.p90_ms <= stream.p99_ms and stream.forward_p50_ms < stream.p50_ms
     assert {m.backend for m in result.memory} == set(result.backends)
-    from newsbench.profile_report import render
+    from newsbench.reporting import render_profile
 
-    files = render(result)
+    files = render_profile(result)
     assert "Single-stream latency on real news" in files["profile.md"] and "plots/backends.png" in files
 
 
@@ -158,9 +158,9 @@ def test_a_scikit_learn_pipeline_is_profiled_on_text(tmp_path, corpus, corpus_cs
     [point] = result.memory
     assert point.activations_mb is None and point.peak_rss_mb > 0 and result.load[0].backend == "sklearn"
     assert "TfidfVectorizer -> LogisticRegression" == result.architecture
-    from newsbench.profile_report import render
+    from newsbench.reporting import render_profile
 
-    assert "whole text (mean" in render(result)["profile.md"]
+    assert "whole text (mean" in render_profile(result)["profile.md"]
 
 
 def _sampled(path: str, n: int) -> list[str]:

@@ -183,7 +183,7 @@ def train(
 ):
     """Train a detector and write a model folder that evaluate takes as is."""
     from newsbench.config import TrainConfig
-    from newsbench.report import fmt_estimate
+    from newsbench.reporting import fmt_estimate
     from newsbench.training import train as run_training
 
     config = TrainConfig(
@@ -211,8 +211,8 @@ def report(
 ):
     """Re-render report.md and report.html from a run's results.json (optionally with a profile section)."""
     from newsbench.errors import NewsbenchError
-    from newsbench.evaluation import save_report
     from newsbench.profiling import ProfileResult
+    from newsbench.reporting import save_report
     from newsbench.results import read_json
 
     cost = None
@@ -232,20 +232,15 @@ def compare(
 ):
     """Compare detectors on the rows they all scored, with exact McNemar tests."""
     from newsbench.comparison import compare as run_compare
-    from newsbench.comparison import markdown
     from newsbench.errors import ConfigError
-    from newsbench.outputs import write_atomic
-    from newsbench.results import to_json
+    from newsbench.reporting import save_comparison
 
     out = out or runs[0]
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file; compare writes comparison.json and comparison.md into a folder")
-    comparison = run_compare(runs)
-    text = markdown(comparison)
-    write_atomic(out / "comparison.json", to_json(comparison))
-    write_atomic(out / "comparison.md", text)
-    Console(width=160, markup=False, highlight=False).print(text)
-    console.print(f"comparison: {out / 'comparison.md'}")
+    written = save_comparison(run_compare(runs), out)
+    Console(width=160, markup=False, highlight=False).print(written["comparison.md"].read_text())
+    console.print(f"comparison: {written['comparison.md']}")
 
 
 @app.command()
@@ -292,11 +287,10 @@ def profile(
 ):
     """Measure a detector's size, load cost, latency and peak memory on this CPU, per backend and thread budget."""
     from newsbench.errors import ConfigError
-    from newsbench.outputs import check_output, write_folder
-    from newsbench.profile_report import blocks, markdown, render
+    from newsbench.outputs import check_output
     from newsbench.profiling import ProfileConfig
     from newsbench.profiling import profile as run_profile
-    from newsbench.results import to_json
+    from newsbench.reporting import save_profile
 
     def ints(value: str) -> list[int]:
         try:
@@ -312,15 +306,15 @@ def profile(
     check_output(out, "profile")
     with _progress() as progress:
         result = run_profile(config, _Bars(progress))
-    write_folder(out, {"profile.json": to_json(result), **render(result)}, "profile")
-    Console(width=160, markup=False, highlight=False).print(markdown(blocks(result)))
-    console.print(f"profile: {out / 'profile.html'}\n         {out / 'profile.md'}")
+    written = save_profile(result, out)
+    Console(width=160, markup=False, highlight=False).print(written["profile.md"].read_text())
+    console.print(f"profile: {written['profile.html']}\n         {written['profile.md']}")
 
 
 def _print_summary(result) -> None:
     from rich.table import Table
 
-    from newsbench.report import fmt, fmt_estimate
+    from newsbench.reporting import fmt, fmt_estimate
 
     table = Table(title="newsbench evaluate")
     for column in ("dataset", "n (real/fake)", "accuracy [95% CI]", "balanced acc.", "ROC AUC", "FPR", "FNR",

@@ -14,7 +14,6 @@ import pandas as pd
 from newsbench import metrics
 from newsbench.environment import capture_environment
 from newsbench.errors import DataError, NewsbenchError
-from newsbench.escaping import md
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, read_json
 
 
@@ -132,25 +131,3 @@ def read_predictions(path: Path) -> pd.DataFrame:
     if frame.duplicated(["dataset", "id"]).any():
         raise DataError(f"{path}: an id occurs twice in one dataset; the file was edited or merged")
     return frame
-
-
-def markdown(comparison: Comparison) -> str:
-    """The comparison as Markdown tables."""
-    from newsbench.report import fmt, fmt_estimate
-
-    lines = ["# newsbench comparison", "",
-             "Metrics on the rows every run scored (paired by dataset and id), at each run's own "
-             "decision threshold. Accuracy intervals are Wilson 95% intervals; p-values are exact "
-             "McNemar tests against the first run.", ""]
-    for ds in comparison.datasets:
-        lines += [f"## {md(ds.dataset)} ({ds.n_common:,} common articles)", "",
-                  "| run | accuracy [95% CI] | balanced acc. | ROC AUC | FPR | FNR |", "|---|---|---|---|---|---|"]
-        lines += [f"| {md(s.run)} | {fmt_estimate(s.accuracy, 3)} | {fmt(s.balanced_accuracy, 3)} | "
-                  f"{fmt(s.roc_auc, 3)} | {fmt(s.fpr, 3)} | {fmt(s.fnr, 3)} |" for s in ds.scores]
-        lines += ["", "| vs reference | accuracy difference | only reference right | only other right | McNemar p |",
-                  "|---|---|---|---|---|"]
-        lines += [f"| {md(t.other)} | {t.accuracy_difference:+.3f} | {t.only_reference_right:,} | "
-                  f"{t.only_other_right:,} | {t.p_value:.3g} |" for t in ds.tests]
-        lines.append("")
-    return "\n".join(lines)
-

@@ -41,12 +41,13 @@ def md(text: object) -> str:
     """
     if isinstance(text, markupsafe.Markup):
         return str(text)
-    out = " ".join(str(text).split())
+    out = re.sub(r"\s+", " ", str(text))
     out = _MD_BACKSLASH.sub(r"\\\1", out)
     out = _MD_UNDERSCORE.sub(r"\\_", out)
     out = _MD_LINK.sub(r"\\]", out)
     out = _MD_ENTITY.sub("&amp;", out)
-    return out.replace("<", "&lt;").replace(">", "&gt;")
+    out = out.replace("<", "&lt;")  # no tag or autolink can open; a lone ">" is text
+    return "\\" + out if out.startswith(">") else out  # ... except at the start, where it quotes
 
 
 def md_code(text: object) -> markupsafe.Markup:

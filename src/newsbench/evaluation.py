@@ -20,10 +20,9 @@ from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_da
 from newsbench.detectors import Detector, load_detector
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
-from newsbench.errors import ConfigError, DataError, ModelError, NewsbenchError
+from newsbench.errors import ConfigError, DataError, ModelError
 from newsbench.escaping import safe_csv
 from newsbench.outputs import write_folder
-from newsbench.profiling import ProfileResult
 from newsbench.results import (
     Confusion,
     Curves,
@@ -207,30 +206,15 @@ def save_run(run: Run, out: Path) -> dict[str, Path]:
     Returns:
         file name -> path.
     """
-    from newsbench.report import render
+    from newsbench.reporting import render_evaluation
 
     files = {
         "results.json": to_json(run.result),
         "predictions.csv": safe_csv(run.predictions, float_format="%.6g"),
         "skipped.csv": safe_csv(run.skipped),
-        **render(run.result),
+        **render_evaluation(run.result),
     }
     return write_folder(out, files, "evaluate")
-
-
-def save_report(run_dir: Path, profile: ProfileResult | None = None) -> dict[str, Path]:
-    """Render a run folder's reports again from its results.json, optionally with a profile
-    section; the folder is rewritten as a set, keeping its results and CSVs as they are."""
-    run_dir = Path(run_dir)
-    path = run_dir / "results.json"
-    if not path.is_file():
-        raise NewsbenchError(f"{path} not found; pass a folder written by newsbench evaluate")
-    from newsbench.report import render
-
-    rendered = render(read_json(RunResult, path), profile)
-    kept = {str(p.relative_to(run_dir)): p.read_bytes() for p in sorted(run_dir.rglob("*"))
-            if p.is_file() and p.name not in rendered and p.parent.name != "plots"}
-    return write_folder(run_dir, {**kept, **rendered}, "evaluate")
 
 
 def load_model_card(model: str) -> tuple[ModelCard | None, Path | None]:

@@ -24,7 +24,7 @@ from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, DataError
-from newsbench.escaping import md, md_code, safe_csv
+from newsbench.escaping import safe_csv
 from newsbench.finetune import Fitted
 from newsbench.outputs import staged_folder
 from newsbench.results import Metrics, ModelCard, SplitInfo, to_json
@@ -158,16 +158,18 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
             fitted = finetune(config, parts, out, progress, **hooks)
         else:
             fitted = fit_baseline(config, parts, out, progress)
+        from newsbench.reporting import render_model_card
+
         card = model_card(config, dataset, split, parts, fitted, environment)
         seen = fingerprints(parts["train"].texts + parts["validation"].texts)
         buffer = io.BytesIO()
         np.save(buffer, seen)
         files = {"train_fingerprints.npy": buffer.getvalue(), "split.json": json.dumps({"seed": config.seed, **split}),
-                 "README.md": model_card_markdown(card), "model.json": to_json(card)}
+                 "README.md": render_model_card(card), "model.json": to_json(card)}
         if len(dataset.skipped):
             files["skipped.csv"] = safe_csv(dataset.skipped)
         if card.history:
-            from newsbench.plots import training_curve
+            from newsbench.reporting.plots import training_curve
 
             files["training_curve.png"] = training_curve(card.history)
         for name, content in files.items():
@@ -203,55 +205,3 @@ def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]
         stopped=fitted.stopped,
         history=fitted.history,
     )
-
-
-def model_card_markdown(card: ModelCard) -> str:
-    """A model card with only measured numbers: data, intended use, in-domain results, limits."""
-    from newsbench.report import fmt_estimate
-
-    h = card.hyperparameters
-    lines = [
-        f"# newsbench detector: {card.recipe}" + (f" from {md(card.base)}" if card.base else ""),
-        "",
-        "A binary fake-news classifier (0 = real, 1 = fake) trained with `newsbench train`.",
-        "",
-        "## Training data",
-        "",
-        *[f"- {md_code(f.path)} (sha256 {f.sha256[:12]}, {f.rows:,} rows, labels from {md(f.label_source)})"
-          for f in card.data],
-        f"- after deduplication, split {card.split.sizes['train']:,} / {card.split.sizes['validation']:,} / "
-        f"{card.split.sizes['test']:,} (train / validation / test), seed {card.split.seed}"
-        + (f", grouped by {md_code(card.split.group_col)}" if card.split.group_col else ""),
-        f"- preprocessing: {md(', '.join(f'{k}={v}' for k, v in card.preprocessing.items() if v))}",
-        "",
-        "## Training",
-        "",
-        f"- {md(h.get('description') or h.get('base_source'))}",
-        f"- {card.training_seconds:.0f} s of training; {card.stopped}",
-        f"- decision threshold {card.threshold:.3f} ({card.threshold_criterion})",
-        "",
-        "## Measured in-domain results (threshold 0.5, 95% bootstrap intervals)",
-        "",
-        "| split | n | accuracy | F1 macro | ROC AUC | FPR | FNR |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for name, m in (("validation", card.validation), ("test", card.test)):
-        lines.append(f"| {name} | {card.split.sizes[name]:,} | {fmt_estimate(m.accuracy)} | "
-                     f"{fmt_estimate(m.f1_macro)} | "
-                     f"{fmt_estimate(m.roc_auc)} | {fmt_estimate(m.fpr)} | {fmt_estimate(m.fnr)} |")
-    lines += [
-        "",
-        "## Intended use and known limitations",
-        "",
-        "- For research on fake-news detection and for measuring generalisation with `newsbench evaluate`.",
-        "- These numbers are in-domain: the test split comes from the same sources and period as the",
-        "  training data. Detectors trained on one corpus are often near chance on news from other",
-        "  sources, years or generators; measure that before relying on the model:",
-        "  `newsbench evaluate --model <this folder> --heldout --data <external set> ...`.",
-        "- ISOT-derived data carries source shortcuts (the `(Reuters)` dateline, class-specific",
-        "  subjects); a high in-domain score can mean the model learned the source, not veracity.",
-        "- It labels style and source patterns, not facts; do not use it to judge individual articles",
-        "  without human review.",
-        "",
-    ]
-    return "\n".join(lines)

@@ -1,33 +1,18 @@
-"""Markdown and HTML for a ``ProfileResult``, and its plots.
+"""The profile report (profile.md, profile.html): size, load cost, latency, memory, per backend.
 
-The content is built once as a list of blocks (heading, paragraph, table, image, list); two
-small writers lay the blocks out as Markdown or HTML, so both always say the same thing. The
-evaluation report embeds the same blocks (``newsbench report RUN --profile DIR``).
+The evaluation report embeds the same blocks (``newsbench report RUN --profile DIR``).
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import importlib.resources
-from dataclasses import dataclass, field
-
 import numpy as np
 
-from newsbench.escaping import md
-from newsbench.plots import plain_text
 from newsbench.profiling import Latency, ProfileResult
+from newsbench.reporting.blocks import Block
+from newsbench.reporting.plots import figure, plain_text, png
 
 
-@dataclass
-class Block:
-    kind: str  # h2, h3, p, table, img, ul
-    text: str = ""
-    header: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
-
-
-def blocks(result: ProfileResult, level: int = 2) -> list[Block]:
+def profile_blocks(result: ProfileResult, level: int = 2) -> list[Block]:
     """The profile as blocks; ``level`` is the heading level of its sections."""
     h, sub = f"h{level}", f"h{level + 1}"
     env, s = result.environment, result.static
@@ -57,13 +42,14 @@ def blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                               if first.max_length else
                               f"the pipeline on each article's whole text (mean {first.mean_tokens:.0f} words)")
                            + ", after 10 untimed queries."),
-                Block("img", "plots/backends.png"),
+                Block("img", "plots/backends.png", alt="single-stream latency per backend"),
                 Block("table", header=["backend", "threads", "p50 ms", "p90 ms", "p99 ms", "mean ms", "forward p50 ms",
                                        "tokenise p50 ms", "vs torch fp32 (p50)"],
                       rows=[[x.backend, str(x.threads), f"{x.p50_ms:.2f}", f"{x.p90_ms:.2f}", f"{x.p99_ms:.2f}",
                              f"{x.mean_ms:.2f}", f"{x.forward_p50_ms:.2f}", f"{x.tokenize_p50_ms:.2f}",
                              _ratio(result, x)] for x in result.single_stream])]
-    out += [Block(h, "Latency vs batch size (every article padded to the length)"), Block("img", "plots/latency.png"),
+    out += [Block(h, "Latency vs batch size (every article padded to the length)"),
+            Block("img", "plots/latency.png", alt="latency per article vs batch size"),
             Block(sub, "Best per backend"),
             Block("table", header=["backend", "threads", "length", "batch 1 p50 ms", "best batch",
                                    "best p50 ms / article"],
@@ -76,7 +62,8 @@ def blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                          f"{p.p50_ms:.2f}", f"{p.p90_ms:.2f}", f"{p.p99_ms:.2f}", f"{p.p50_ms_per_article:.2f}"]
                         for p in result.latency])]
     if result.memory:
-        out += [Block(h, "Peak memory vs sequence length"), Block("img", "plots/memory.png"),
+        out += [Block(h, "Peak memory vs sequence length"),
+                Block("img", "plots/memory.png", alt="peak memory growth vs sequence length"),
                 Block("p", "Each point is one forward pass in a fresh process: peak RSS (the kernel's high-water mark, "
                            "reset after loading) minus RSS after loading. The fixed overhead is the same "
                            "measurement for a batch-1, 8-token forward (kernel caches, allocator arenas); growth "
@@ -93,6 +80,9 @@ def blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                              _mb(m.activations_mb), _mb(m.activations_fused_mb)] for m in result.memory])]
     if result.notes:
         out += [Block(h, "Notes"), Block("ul", rows=[[n] for n in result.notes])]
+    for block in out:  # every column of the cost tables is a number but the backend's name
+        if block.kind == "table":
+            block.numeric = tuple(range(1, len(block.header)))
     return out
 
 
@@ -116,64 +106,11 @@ def _ratio(result: ProfileResult, x) -> str:
     return f"{base[0].p50_ms / x.p50_ms:.2f}x" if base else "n/a"
 
 
-def markdown(items: list[Block], title: str | None = None) -> str:
-    """Blocks as Markdown; every text passes through ``escaping.md``, so none becomes markup."""
-    lines = [f"# {md(title)}", ""] if title else []
-    for b in items:
-        if b.kind in ("h2", "h3", "h4"):
-            lines += ["#" * int(b.kind[1]) + " " + md(b.text), ""]
-        elif b.kind == "p":
-            lines += [md(b.text), ""]
-        elif b.kind == "img":
-            lines += [f"![{b.text}]({b.text})", ""]
-        elif b.kind == "ul":
-            lines += [f"- {md(row[0])}" for row in b.rows] + [""]
-        elif b.kind == "table":
-            lines += ["| " + " | ".join(map(md, b.header)) + " |", "|" + "---|" * len(b.header)]
-            lines += ["| " + " | ".join(map(md, row)) + " |" for row in b.rows] + [""]
-    return "\n".join(lines)
-
-
-def html_fragment(items: list[Block], images: dict[str, bytes]) -> str:
-    """Blocks as HTML with the plots inlined (data URIs), for a self-contained page."""
-    out = []
-    for b in items:
-        if b.kind in ("h2", "h3", "h4"):
-            out.append(f"<{b.kind}>{html.escape(b.text)}</{b.kind}>")
-        elif b.kind == "p":
-            out.append(f"<p>{html.escape(b.text)}</p>")
-        elif b.kind == "img" and b.text in images:
-            data = base64.b64encode(images[b.text]).decode()
-            out.append(f'<img src="data:image/png;base64,{data}" alt="{html.escape(b.text)}">')
-        elif b.kind == "ul":
-            out.append("<ul>" + "".join(f"<li>{html.escape(r[0])}</li>" for r in b.rows) + "</ul>")
-        elif b.kind == "table":
-            head = "".join(f"<th>{html.escape(c)}</th>" for c in b.header)
-            body = "".join("<tr>" + "".join(f'<td class="num">{html.escape(c)}</td>' for c in row) + "</tr>"
-                           for row in b.rows)
-            out.append(f"<table><tr>{head}</tr>{body}</table>")
-    return "\n".join(out)
-
-
-def render(result: ProfileResult) -> dict[str, str | bytes]:
-    """profile.md, profile.html and the plot PNGs, by file name."""
-    images = plots(result)
-    items = blocks(result)
-    title = f"newsbench profile: {result.model}"
-    style = importlib.resources.files("newsbench").joinpath("templates/style.css").read_text()
-    page = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f"<style>{style}</style></head><body><h1>{html.escape(title)}</h1>\n"
-            f"{html_fragment(items, images)}\n</body></html>\n")
-    return {"profile.md": markdown(items, title), "profile.html": page, **images}
-
-
 @plain_text
-def plots(result: ProfileResult) -> dict[str, bytes]:
+def profile_plots(result: ProfileResult) -> dict[str, bytes]:
     """Latency per article vs batch size; memory growth vs length beside the estimates; per-backend bars."""
-    from newsbench.plots import _figure, _png
-
     out = {}
-    plt, fig, ax = _figure(9, 4.5)
+    plt, fig, ax = figure(9, 4.5)
     for backend, threads, length in dict.fromkeys((p.backend, p.threads, p.seq_len) for p in result.latency):
         points = [p for p in result.latency if (p.backend, p.threads, p.seq_len) == (backend, threads, length)]
         ax.plot([p.batch_size for p in points], [p.p50_ms_per_article for p in points], marker="o",
@@ -185,9 +122,9 @@ def plots(result: ProfileResult) -> dict[str, bytes]:
     ax.minorticks_off()
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
-    out["plots/latency.png"] = _png(plt, fig)
+    out["plots/latency.png"] = png(plt, fig)
     if result.memory:
-        plt, fig, ax = _figure(9, 4.5)
+        plt, fig, ax = figure(9, 4.5)
         batch = max(m.batch_size for m in result.memory)
         for backend in result.backends:
             points = [m for m in result.memory if m.backend == backend and m.batch_size == batch]
@@ -204,9 +141,9 @@ def plots(result: ProfileResult) -> dict[str, bytes]:
         ax.set(xlabel="sequence length (tokens)", ylabel="MB", title=f"Peak memory growth, batch {batch}")
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         ax.grid(alpha=0.3)
-        out["plots/memory.png"] = _png(plt, fig)
+        out["plots/memory.png"] = png(plt, fig)
     if result.single_stream:
-        plt, fig, ax = _figure(7, 4)
+        plt, fig, ax = figure(7, 4)
         labels = [f"{x.backend}\n{x.threads} threads" for x in result.single_stream]
         p50 = np.array([x.p50_ms for x in result.single_stream])
         p99 = np.array([x.p99_ms for x in result.single_stream])
@@ -216,5 +153,5 @@ def plots(result: ProfileResult) -> dict[str, bytes]:
         ax.set(ylabel="ms per article", title="Single-stream latency on real news")
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3, axis="y")
-        out["plots/backends.png"] = _png(plt, fig)
+        out["plots/backends.png"] = png(plt, fig)
     return out

@@ -29,7 +29,8 @@ def legend_label(text: str, limit: int = 48) -> str:
     return " " + text if text.startswith("_") else text
 
 
-def _figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
+def figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
+    """(pyplot, figure, axes) for a new figure on the Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -38,7 +39,8 @@ def _figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
     return plt, *plt.subplots(1, columns, figsize=(width, height), dpi=100)
 
 
-def _png(plt, fig) -> bytes:
+def png(plt, fig) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
     buffer = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buffer, format="png")
@@ -55,7 +57,7 @@ def confusion(evaluation: Evaluation) -> bytes:
     counts = np.array([[c.tn, c.fp], [c.fn, c.tp]])
     rows = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, rows, out=np.zeros((2, 2)), where=rows > 0)
-    plt, fig, ax = _figure(4.2, 3.6)
+    plt, fig, ax = figure(4.2, 3.6)
     ax.imshow(share, cmap="Blues", vmin=0, vmax=1)
     for i in range(2):
         for j in range(2):
@@ -65,13 +67,13 @@ def confusion(evaluation: Evaluation) -> bytes:
     ax.set_yticks([0, 1], ["real", "fake"])
     ax.set(xlabel="predicted", ylabel="true label")
     ax.set_title(f"{legend_label(evaluation.dataset)} (threshold {evaluation.threshold:.3g})", fontsize=10)
-    return _png(plt, fig)
+    return png(plt, fig)
 
 
 @plain_text
 def curves(evaluations: list[Evaluation]) -> bytes:
     """ROC and precision-recall curves, one line per dataset with both classes."""
-    plt, fig, (roc, pr) = _figure(10, 4.2, columns=2)
+    plt, fig, (roc, pr) = figure(10, 4.2, columns=2)
     for ev in evaluations:
         if not ev.curves.roc or ev.n_real == 0 or ev.n_fake == 0:
             continue
@@ -85,13 +87,13 @@ def curves(evaluations: list[Evaluation]) -> bytes:
     for ax in (roc, pr):
         ax.legend(fontsize=8, loc="lower right" if ax is roc else "lower left")
         ax.grid(alpha=0.3)
-    return _png(plt, fig)
+    return png(plt, fig)
 
 
 @plain_text
 def reliability(evaluations: list[Evaluation]) -> bytes:
     """Reliability diagram: mean P(fake) vs observed fraction of fakes per probability bin."""
-    plt, fig, ax = _figure(5.5, 4.2)
+    plt, fig, ax = figure(5.5, 4.2)
     ax.plot([0, 1], [0, 1], ls=":", color="grey", label="perfect calibration")
     for ev in evaluations:
         if ev.curves.reliability:
@@ -101,7 +103,7 @@ def reliability(evaluations: list[Evaluation]) -> bytes:
            title="Calibration")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    return _png(plt, fig)
+    return png(plt, fig)
 
 
 @plain_text
@@ -113,7 +115,7 @@ def accuracy(evaluations: list[Evaluation]) -> bytes:
     """
     import numpy as np
 
-    plt, fig, ax = _figure(max(5.0, 1.8 * len(evaluations) + 2), 4.0)
+    plt, fig, ax = figure(max(5.0, 1.8 * len(evaluations) + 2), 4.0)
     x = np.arange(len(evaluations))
     bars = ((-0.27, "accuracy", "accuracy"), (0.0, "balanced_accuracy", "balanced accuracy"),
             (0.27, "roc_auc", "ROC AUC"))
@@ -127,13 +129,13 @@ def accuracy(evaluations: list[Evaluation]) -> bytes:
     ax.set_xticks(x, [legend_label(ev.dataset, 32) for ev in evaluations], rotation=15, ha="right", fontsize=8)
     ax.set(ylim=(0, 1.05), title="Accuracy, balanced accuracy and ROC AUC (95% intervals)")
     ax.legend(fontsize=8)
-    return _png(plt, fig)
+    return png(plt, fig)
 
 
 @plain_text
 def training_curve(history) -> bytes:
     """Training loss and validation loss / macro F1 against optimizer steps."""
-    plt, fig, (loss, score) = _figure(10, 3.8, columns=2)
+    plt, fig, (loss, score) = figure(10, 3.8, columns=2)
     steps = [p.step for p in history]
     loss.plot(steps, [p.train_loss for p in history], marker="o", label="train loss (since last validation)")
     loss.plot(steps, [p.val_loss for p in history], marker="o", label="validation loss")
@@ -144,4 +146,4 @@ def training_curve(history) -> bytes:
     for ax in (loss, score):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
-    return _png(plt, fig)
+    return png(plt, fig)
