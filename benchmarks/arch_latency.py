@@ -55,9 +55,9 @@ def main() -> None:
     from newsbench.detectors.onnx import OnnxDetector
     from newsbench.environment import capture_environment
     from newsbench.export import quantize_int8, to_onnx
-    from newsbench.presets import pretrained_path, random_classifier
     from newsbench.profiling import Encoder, FoldedTokenizer, single_stream
     from newsbench.sources import DataSpec
+    from newsbench.training.presets import pretrained_path, random_classifier
 
     env = capture_environment(0, args.threads)
     archs, backends = args.archs.split(","), args.backends.split(",")

@@ -92,7 +92,7 @@ def mobilebert_gflops(lengths: np.ndarray) -> float:
     """
     from transformers import AutoModelForSequenceClassification
 
-    from newsbench.presets import random_config
+    from newsbench.training.presets import random_config
 
     model = AutoModelForSequenceClassification.from_config(random_config("mobilebert"))
     matmul = sum(p.numel() for n, p in model.named_parameters() if p.dim() == 2 and "embeddings" not in n)
@@ -114,7 +114,7 @@ def main() -> None:
     from newsbench.environment import capture_environment
     from newsbench.environment import cores as core_count
     from newsbench.export import export_onnx
-    from newsbench.presets import pretrained_path, random_config
+    from newsbench.training.presets import pretrained_path, random_config
 
     default_threads = torch.get_num_threads()
     cores = core_count()

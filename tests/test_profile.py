@@ -8,8 +8,8 @@ from typer.testing import CliRunner
 
 from newsbench.cli import app
 from newsbench.errors import ConfigError
-from newsbench.presets import random_config
 from newsbench.profiling import Latency, ProfileConfig, activation_mb, profile
+from newsbench.training.presets import random_config
 
 
 @pytest.fixture(scope="module")

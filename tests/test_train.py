@@ -12,9 +12,9 @@ from newsbench.cli import app
 from newsbench.config import TrainConfig
 from newsbench.data import DataSpec, load_dataset
 from newsbench.errors import ConfigError
-from newsbench.finetune import TrainingInterrupted, epoch_batches
 from newsbench.results import ModelCard, from_json
 from newsbench.training import split_ids, train
+from newsbench.training.finetune import TrainingInterrupted, epoch_batches
 
 FAST = dict(recipe="finetune", epochs=3, batch_size=8, lr=3e-3, max_length=32, eval_every=None,
             patience=0, max_minutes=None, threads=1, warmup_ratio=0.0)
@@ -122,7 +122,7 @@ def test_early_stopping_and_time_budget(tmp_path, toy_csv, tiny_bert):
 
 
 def test_random_preset_base_builds_a_two_label_model_with_the_minilm_vocabulary():
-    from newsbench.presets import load_base, random_config
+    from newsbench.training.presets import load_base, random_config
 
     config = random_config("mobilebert")
     assert config.classifier_activation is False and config.num_labels == 2

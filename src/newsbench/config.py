@@ -166,7 +166,7 @@ class TrainConfig:
     resume: bool = False
 
     def __post_init__(self):
-        from newsbench.training import RECIPES
+        from newsbench.training.recipes import RECIPES
 
         if self.recipe not in RECIPES:
             import difflib

@@ -17,7 +17,6 @@ from newsbench.detectors import fixed_backend
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment, cores, has_bf16
 from newsbench.errors import ConfigError
-from newsbench.presets import PRESETS
 from newsbench.profiling.latency import (
     Encoder,
     FoldedTokenizer,
@@ -32,6 +31,7 @@ from newsbench.profiling.latency import (
 from newsbench.profiling.probes import LoadCost, MemoryPoint, activation_mb, load_cost, memory_point, run_probe
 from newsbench.profiling.subject import Subject, detector, export_files, file_sizes, load_subject
 from newsbench.results import SCHEMA_VERSION, Environment
+from newsbench.training.presets import PRESETS
 
 __all__ = ["BACKENDS", "Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MemoryPoint", "ProfileConfig",
            "ProfileResult", "SingleStream", "StaticCost", "activation_mb", "measure_latency", "profile",

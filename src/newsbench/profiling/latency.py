@@ -163,7 +163,7 @@ def encoder(model: str | None, config, limit: int, trust_remote_code: bool = Fal
     """
     if config is None:
         return lambda text: ([text], len(text.split()))
-    from newsbench.presets import pretrained_path
+    from newsbench.training.presets import pretrained_path
 
     folder = Path(model) if model else None
     folder = folder.parent if folder is not None and folder.is_file() else folder

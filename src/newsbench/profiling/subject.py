@@ -76,7 +76,7 @@ def load_subject(model: str | None, arch: str | None, allow_pickle: bool, trust_
 def load_classifier(model: str | None, arch: str | None, trust_remote_code: bool = False):
     """The torch classifier of a folder (its weights) or a preset (random weights), in eval mode."""
     if arch:
-        from newsbench.presets import random_classifier
+        from newsbench.training.presets import random_classifier
 
         return random_classifier(arch)
     return from_pretrained("AutoModelForSequenceClassification", model, trust_remote_code).eval()

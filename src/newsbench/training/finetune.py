@@ -13,7 +13,6 @@ import hashlib
 import math
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from newsbench.data import Dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, NewsbenchError
 from newsbench.results import TrainingPoint, from_dict, to_dict
+from newsbench.training.recipes import Fitted
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -51,18 +51,6 @@ class _State:
     loss_count: int = 0
     history: list[TrainingPoint] = field(default_factory=list)
     stopped: str = ""
-
-
-@dataclass
-class Fitted:
-    """A trained detector: how to score texts, and what to record about its training."""
-
-    score: Callable[[list[str]], np.ndarray]
-    hyperparameters: dict
-    training_seconds: float
-    history: list[TrainingPoint] = field(default_factory=list)
-    stopped: str = "completed"
-    base: str | None = None
 
 
 def epoch_batches(lengths: np.ndarray, batch_size: int, seed: int, epoch: int) -> list[np.ndarray]:
@@ -102,7 +90,7 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
 
     from newsbench.detectors import DetectorOptions
     from newsbench.detectors.hf import HFDetector
-    from newsbench.presets import load_base
+    from newsbench.training.presets import load_base
 
     if config.threads:
         torch.set_num_threads(config.threads)

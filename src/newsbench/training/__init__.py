@@ -11,97 +11,25 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from newsbench import metrics
 from newsbench.config import TrainConfig
-from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset
+from newsbench.data import Dataset, fingerprints, load_dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
-from newsbench.errors import ConfigError, DataError
+from newsbench.errors import DataError
 from newsbench.escaping import safe_csv
-from newsbench.finetune import Fitted
 from newsbench.outputs import staged_folder
 from newsbench.results import Metrics, ModelCard, SplitInfo, to_json
+from newsbench.sources import DataSpec
+from newsbench.training.recipes import BASELINES, Fitted, build_pipeline
+from newsbench.training.split import split_ids
 
-
-@dataclass(frozen=True)
-class Recipe:
-    """A named, fully specified way to build a detector."""
-
-    description: str
-    vectorizer: dict[str, Any]
-    classifier: str
-    classifier_params: dict[str, Any] = field(default_factory=dict)
-
-
-_TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
-BASELINES = {
-    "tfidf-lr": Recipe("TF-IDF word 1-2 grams + logistic regression", _TFIDF,
-                       "logistic_regression", {"C": 4.0, "max_iter": 2000}),
-    "tfidf-rf": Recipe("TF-IDF word 1-2 grams (top 20k) + random forest",
-                       {**_TFIDF, "max_features": 20000},
-                       "random_forest", {"n_estimators": 300, "min_samples_leaf": 1}),
-}
-RECIPES = (*BASELINES, "finetune")
-
-
-def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
-    """The scikit-learn Pipeline (tfidf -> classifier) a recipe describes."""
-    from sklearn.ensemble import RandomForestClassifier
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    if recipe.classifier == "logistic_regression":
-        classifier = LogisticRegression(random_state=seed, **recipe.classifier_params)
-    else:
-        classifier = RandomForestClassifier(random_state=seed, n_jobs=threads, **recipe.classifier_params)
-    return Pipeline([("tfidf", TfidfVectorizer(dtype=np.float32, **recipe.vectorizer)), ("clf", classifier)])
-
-
-def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
-              group_col: str | None = None) -> dict[str, list[str]]:
-    """Seeded split of row ids into train/validation/test, stratified by label.
-
-    With ``group_col``, whole groups move together (e.g. every rewrite of one seed article), so
-    no group straddles two splits; rows with an empty group value are groups of their own.
-    """
-    try:
-        return _split_ids(dataset, val_size, test_size, seed, group_col)
-    except ValueError as exc:  # scikit-learn cannot stratify: too few rows (or groups) of a class
-        raise DataError(f"{dataset.name}: cannot make a stratified {1 - val_size - test_size:.0%}/{val_size:.0%}/"
-                        f"{test_size:.0%} split ({exc}); each class needs enough rows"
-                        + (f" and distinct --group-col {group_col} values" if group_col else "")) from exc
-
-
-def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
-               group_col: str | None) -> dict[str, list[str]]:
-    from sklearn.model_selection import train_test_split
-
-    ids, y = dataset.rows["id"].to_numpy(), dataset.labels
-    if group_col is None:
-        rest, test, y_rest, _ = train_test_split(ids, y, test_size=test_size, stratify=y, random_state=seed)
-        train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
-        return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
-    if group_col not in dataset.rows.columns:
-        raise ConfigError(f"--group-col {group_col!r} is not a column of {dataset.name}; "
-                          f"columns: {dataset.metadata_columns}")
-    values = dataset.rows[group_col].astype(str)
-    groups = np.where(values == "", "row:" + dataset.rows["id"], values)
-    frame = pd.DataFrame({"group": groups, "label": y})
-    majority = frame.groupby("group")["label"].agg(lambda v: int(round(v.mean())))
-    names, labels = majority.index.to_numpy(), majority.to_numpy()
-    rest, test, y_rest, _ = train_test_split(names, labels, test_size=test_size, stratify=labels, random_state=seed)
-    train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
-    assign = {**{g: "train" for g in train}, **{g: "validation" for g in val}, **{g: "test" for g in test}}
-    split = frame["group"].map(assign).to_numpy()
-    return {name: sorted(ids[split == name].tolist()) for name in ("train", "validation", "test")}
+__all__ = ["fit_baseline", "model_card", "split_ids", "train"]
 
 
 def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
@@ -153,7 +81,7 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
     # failed or interrupted run leaves the previous model, and a retrained one keeps no stale file.
     with staged_folder(config.out, "model") as out:
         if config.recipe == "finetune":
-            from newsbench.finetune import finetune
+            from newsbench.training.finetune import finetune
 
             fitted = finetune(config, parts, out, progress, **hooks)
         else:
