@@ -7,7 +7,6 @@ import pytest
 
 from newsbench.data import (
     DataSpec,
-    LoadOptions,
     fingerprints,
     load_dataset,
     load_datasets,
@@ -15,6 +14,7 @@ from newsbench.data import (
 )
 from newsbench.errors import DataError
 from newsbench.labels import parse_label
+from newsbench.options import LoadOptions
 from newsbench.sources import DATA_DIR_ENV
 
 

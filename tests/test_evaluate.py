@@ -12,7 +12,8 @@ from newsbench.cli import app
 from newsbench.config import EvalConfig
 from newsbench.errors import ConfigError
 from newsbench.evaluation import evaluate, save_run
-from newsbench.results import ModelCard, RunResult, from_json, to_dict, to_json
+from newsbench.results import ModelCard, RunResult
+from newsbench.serialize import from_json, to_dict, to_json
 
 runner = CliRunner()
 

@@ -4,6 +4,7 @@ from scipy.stats import binomtest
 from sklearn import metrics as skm
 
 from newsbench import metrics
+from newsbench.results import Confusion
 
 
 def sample(seed: int, n: int = 400, ties: bool = False):
@@ -115,7 +116,7 @@ def test_best_threshold_separates_a_separable_set():
 def test_confusion_and_curves():
     y = np.array([0, 0, 1, 1])
     prob = np.array([0.1, 0.6, 0.4, 0.9])
-    c = metrics.Confusion.from_predictions(y, prob >= 0.5)
+    c = Confusion.from_predictions(y, prob >= 0.5)
     assert (c.tn, c.fp, c.fn, c.tp) == (1, 1, 1, 1)
     fpr, tpr, _ = metrics.roc_points(y, prob)
     sk_fpr, sk_tpr, _ = skm.roc_curve(y, prob, drop_intermediate=False)

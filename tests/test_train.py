@@ -12,7 +12,8 @@ from newsbench.cli import app
 from newsbench.config import TrainConfig
 from newsbench.data import DataSpec, load_dataset
 from newsbench.errors import ConfigError
-from newsbench.results import ModelCard, from_json
+from newsbench.results import ModelCard
+from newsbench.serialize import from_json
 from newsbench.training import split_ids, train
 from newsbench.training.finetune import TrainingInterrupted, epoch_batches
 
@@ -138,5 +139,5 @@ def test_text_template_and_baseline_card(tmp_path, corpus):
     corpus.to_csv(tmp_path / "t.csv", index=False)
     card = train(TrainConfig(recipe="tfidf-lr", data=[str(tmp_path / "t.csv")], out=tmp_path / "m",
                              text_template="{source}: {text}"))
-    assert card.preprocessing["text_template"] == "{source}: {text}"
+    assert card.preprocessing.text_template == "{source}: {text}"
     assert card.test.accuracy.value > 0.8 and (tmp_path / "m" / "README.md").exists()

@@ -213,7 +213,7 @@ def report(
     from newsbench.errors import NewsbenchError
     from newsbench.profiling import ProfileResult
     from newsbench.reporting import save_report
-    from newsbench.results import read_json
+    from newsbench.serialize import read_json
 
     cost = None
     if profile is not None:

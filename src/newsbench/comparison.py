@@ -14,7 +14,8 @@ import pandas as pd
 from newsbench import metrics
 from newsbench.environment import capture_environment
 from newsbench.errors import DataError, NewsbenchError
-from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult, read_json
+from newsbench.results import SCHEMA_VERSION, Environment, Estimate, RunResult
+from newsbench.serialize import read_json
 
 
 @dataclass(frozen=True)

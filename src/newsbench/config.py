@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsbench.data import LoadOptions
 from newsbench.detectors.base import PADDING, DetectorOptions
 from newsbench.errors import ConfigError
+from newsbench.options import LoadOptions
 from newsbench.outputs import check_output
 
 
@@ -101,23 +101,21 @@ class EvalConfig:
         self.load_options(None)  # validates the text template
         self.detector_options()  # validates batch size, max length, threads
 
-    def detector_options(self, trained_with: dict | None = None) -> DetectorOptions:
-        """Backend options; max_length defaults to the one in the model's hyperparameters."""
-        max_length = self.max_length or (trained_with or {}).get("max_length") or 512
+    def detector_options(self, trained_max_length: int | None = None) -> DetectorOptions:
+        """Backend options; max_length defaults to the one the model was fine-tuned with."""
+        max_length = self.max_length or trained_max_length or 512
         return DetectorOptions(
             max_length=max_length, batch_size=self.batch_size, padding=self.padding,
             threads=self.threads, device=self.device, allow_pickle=self.allow_pickle,
             trust_remote_code=self.trust_remote_code,
         )
 
-    def load_options(self, trained_with: dict | None) -> LoadOptions:
+    def load_options(self, trained: LoadOptions | None) -> LoadOptions:
         """How to read the evaluation files: texts are built as the model's training texts were
         (dateline stripping and text template from model.json) unless set here."""
-        trained = trained_with or {}
-        strip = self.strip_datelines
-        if strip is None:
-            strip = bool(trained.get("strip_datelines", False))
-        template = self.text_template or (None if self.text_cols else trained.get("text_template"))
+        trained = trained or LoadOptions()
+        strip = trained.strip_datelines if self.strip_datelines is None else self.strip_datelines
+        template = self.text_template or (None if self.text_cols else trained.text_template)
         return LoadOptions(self.text_cols, self.label_col, self.encoding, strip, template)
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from newsbench.errors import ConfigError, DataError
+from newsbench.errors import DataError
 from newsbench.labels import LABEL_COLUMNS, label_convention, parse_label
+from newsbench.options import LoadOptions, template_fields
 from newsbench.results import SourceFile
 from newsbench.sources import DataSpec
 from newsbench.tables import read_table
@@ -40,38 +41,6 @@ SKIP_REASONS = {
 
 # "WASHINGTON (Reuters) - ", "(Reuters) - ", "LONDON (AP) -- ": the ISOT shortcut.
 _DATELINE = re.compile(r"^\s*[^\n]{0,120}?\((?:Reuters|AP|AFP)\)\s*[-\u2013\u2014]+\s*")
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    """How raw files become texts and labels; stored with a model so evaluation repeats it.
-
-    Attributes:
-        text_cols: columns joined (with a space) into the text; None picks title+content,
-            title+text, text or content, whichever the file has.
-        label_col: the label column; None looks for label, labels, class, is_fake, target.
-        encoding: text encoding of CSV/TSV/JSONL files.
-        strip_datelines: remove a leading ``CITY (Reuters) -`` dateline from the body.
-        text_template: build the text from columns instead, e.g. ``"{title} [SEP] {text}"``.
-    """
-
-    text_cols: tuple[str, ...] | None = None
-    label_col: str | None = None
-    encoding: str = "utf-8"
-    strip_datelines: bool = False
-    text_template: str | None = None
-
-    def __post_init__(self):
-        if self.text_template is not None:
-            template_fields(self.text_template)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> LoadOptions:
-        """Inverse of ``dataclasses.asdict`` after a JSON round trip (lists back to tuples)."""
-        text_cols = data.get("text_cols")
-        return cls(tuple(text_cols) if text_cols else None, data.get("label_col"),
-                   data.get("encoding", "utf-8"), bool(data.get("strip_datelines", False)),
-                   data.get("text_template"))
 
 
 @dataclass
@@ -332,34 +301,6 @@ def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], reques
         f"{path}: no text column found. Expected title+content, title+text, text or content; "
         f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
     )
-
-
-def template_fields(template: str) -> tuple[str, ...]:
-    """The column names a ``--text-template`` uses; each field must be a plain ``{column}``.
-
-    Format specs, conversions, attribute or index access and positional fields are refused:
-    ``{title:>99999999999999}`` would ask for a string of that many characters.
-    """
-    import string
-
-    try:
-        parsed = list(string.Formatter().parse(template))
-    except ValueError as exc:
-        raise ConfigError(f"--text-template {template!r} is not a valid template ({exc}); write columns as "
-                          "{title} and literal braces as {{ }}") from exc
-    names = []
-    for _, name, spec, conversion in parsed:
-        if name is None:
-            continue
-        if spec or conversion or not name or name.isdigit() or any(ch in name for ch in ".[]"):
-            field_text = "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-            field_text += "}"
-            raise ConfigError(f"--text-template {template!r}: the field {field_text!r} is not a plain column name; "
-                              "use fields like {title} {text} (no format specs, conversions or indexing)")
-        names.append(name)
-    if not names:
-        raise ConfigError(f"--text-template {template!r} names no column; use e.g. '{{title}} {{text}}'")
-    return tuple(dict.fromkeys(names))
 
 
 def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:

@@ -16,12 +16,13 @@ import pandas as pd
 
 from newsbench import analysis, metrics
 from newsbench.config import EvalConfig
-from newsbench.data import Dataset, DataSpec, LoadOptions, fingerprints, load_dataset, load_datasets
+from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset, load_datasets
 from newsbench.detectors import Detector, load_detector
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, DataError, ModelError
 from newsbench.escaping import safe_csv
+from newsbench.options import LoadOptions
 from newsbench.outputs import write_folder
 from newsbench.results import (
     Confusion,
@@ -32,10 +33,8 @@ from newsbench.results import (
     PrecisionCheck,
     RunResult,
     Timing,
-    read_json,
-    to_dict,
-    to_json,
 )
+from newsbench.serialize import read_json, to_dict, to_json
 
 CURVE_POINTS = 200
 
@@ -68,7 +67,7 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
     analysis.check_groups(config.group_by, [ds.metadata_columns for ds in datasets])
     seen = training_fingerprints(model_dir, config.train_data, options)
 
-    detector_options = config.detector_options(card.hyperparameters if card else None)
+    detector_options = config.detector_options(card.max_length if card else None)
     detector = load_detector(config.model, config.backend, detector_options)
     reference = None
     if detector.precision != "fp32" and config.fp32_check and detector.reference:
@@ -122,7 +121,7 @@ def score_dataset(
     values = metrics.compute(y, prob, threshold)
     cis = metrics.bootstrap(y, prob, threshold, config.n_bootstrap, config.seed) if config.n_bootstrap else None
     groups = analysis.resolve_groups(dataset.metadata_columns, config.group_by)
-    confusion = metrics.Confusion.from_predictions(y, pred)
+    confusion = Confusion.from_predictions(y, pred)
     fpr, tpr, _ = metrics.roc_points(y, prob)
     recall, precision = metrics.pr_points(y, prob)
     evaluation = Evaluation(
@@ -135,7 +134,7 @@ def score_dataset(
         skipped=dataset.skipped_counts(),
         threshold=threshold,
         metrics=Metrics.from_values(values, cis),
-        confusion=Confusion(confusion.tn, confusion.fp, confusion.fn, confusion.tp),
+        confusion=confusion,
         thresholds=analysis.threshold_analysis(y, prob, threshold, card.threshold if card else None),
         groups=[analysis.group_breakdown(dataset.rows, y, prob, pred, g) for g in groups],
         errors=analysis.error_examples(dataset.rows, y, prob, pred, config.n_errors, config.seed),
@@ -240,7 +239,7 @@ def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: Loa
     """Rebuild the model's held-out test split from its training files and saved split ids."""
     if card is None or model_dir is None or not (model_dir / "split.json").exists():
         raise ConfigError("--heldout needs a model folder written by newsbench train (model.json + split.json)")
-    trained = LoadOptions.from_dict(card.preprocessing)
+    trained = card.preprocessing
     if trained.strip_datelines != options.strip_datelines:
         raise ConfigError("--heldout with a --strip-datelines setting different from training would "
                           "change the held-out texts; leave --strip-datelines unset")

@@ -13,7 +13,6 @@ import os
 import shutil
 import time
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,8 @@ from newsbench.detectors.onnx import OnnxDetector
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, require
 from newsbench.outputs import write_atomic
-from newsbench.results import Environment, to_json
+from newsbench.results import ExportResult
+from newsbench.serialize import to_json
 
 # Varied lengths and styles, so parity covers short and truncated inputs and padding.
 PARITY_TEXTS = (
@@ -39,26 +39,6 @@ PARITY_TEXTS = (
     "election",
     "The court ruled that the law was unconstitutional. " * 40,
 )
-
-
-@dataclass(frozen=True)
-class ExportResult:
-    """The content of ``export.json``."""
-
-    source: str
-    file: str
-    int8: bool
-    quantization: str
-    opset: int
-    parameters: int
-    size_mb: float
-    fp32_size_mb: float
-    parity_texts: int
-    argmax_agreement: float
-    max_logit_diff: float
-    seconds: float
-    environment: Environment
-    kind: str = "export"
 
 
 def to_onnx(model, path: str | Path, opset: int = 17) -> Path:

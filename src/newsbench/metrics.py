@@ -21,30 +21,6 @@ BIASED = ("ece",)  # metrics whose bootstrap intervals are bias-corrected (see b
 
 
 @dataclass(frozen=True)
-class Confusion:
-    """Confusion counts with fake (1) as the positive class."""
-
-    tn: int
-    fp: int
-    fn: int
-    tp: int
-
-    @classmethod
-    def from_predictions(cls, y: np.ndarray, pred: np.ndarray) -> Confusion:
-        y, pred = np.asarray(y, bool), np.asarray(pred, bool)
-        return cls(int((~y & ~pred).sum()), int((~y & pred).sum()),
-                   int((y & ~pred).sum()), int((y & pred).sum()))
-
-    @property
-    def n_real(self) -> int:
-        return self.tn + self.fp
-
-    @property
-    def n_fake(self) -> int:
-        return self.fn + self.tp
-
-
-@dataclass(frozen=True)
 class McNemar:
     """Exact McNemar test of two detectors on the same rows.
 

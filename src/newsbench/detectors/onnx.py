@@ -9,7 +9,6 @@ fine-tuned model.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +21,9 @@ from newsbench.detectors.base import (
     fingerprint,
     from_pretrained,
 )
-from newsbench.errors import ModelError, require
-from newsbench.results import ModelInfo
+from newsbench.errors import DataError, ModelError, require
+from newsbench.results import ExportResult, ModelInfo
+from newsbench.serialize import read_json
 
 
 def onnx_file(model: str | Path) -> Path:
@@ -38,25 +38,22 @@ def onnx_file(model: str | Path) -> Path:
     return found[0]
 
 
-def export_record(folder: Path) -> dict:
-    """The ``export.json`` that newsbench export wrote beside an ONNX file ({} if there is none)."""
+def export_record(folder: Path) -> ExportResult | None:
+    """The ``export.json`` that newsbench export wrote beside an ONNX file (None if there is none)."""
     report = Path(folder) / "export.json"
     if not report.exists():
-        return {}
+        return None
     try:
-        record = json.loads(report.read_text())
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"{report}: not readable ({exc}); export the model again with newsbench export") from exc
-    if not isinstance(record, dict):
-        raise ModelError(f"{report}: expected a JSON object; export the model again with newsbench export")
-    return record
+        return read_json(ExportResult, report)
+    except DataError as exc:
+        raise ModelError(f"{exc}; export the model again with newsbench export") from exc
 
 
 def file_precision(file: Path) -> str:
     """``int8`` for a quantized export (export.json says so, or the name is *.int8.onnx), else ``fp32``."""
     export = export_record(file.parent)
-    if str(export.get("file", "")).endswith(file.name):
-        return "int8" if export.get("int8") else "fp32"
+    if export is not None and export.file.endswith(file.name):
+        return "int8" if export.int8 else "fp32"
     return "int8" if ".int8." in file.name else "fp32"
 
 
@@ -101,7 +98,7 @@ class OnnxDetector(TokenizedDetector):
             raise ModelError(f"{self.file} holds {self.precision} weights but {options.precision} was asked for; "
                              f"use --backend {wanted} (or auto) for this file, or pass the Hugging Face folder, "
                              "which is exported at the precision asked for")
-        source_model = self.export.get("source")
+        source_model = self.export.source if self.export else None
         self.reference = source_model if self.precision != "fp32" and source_model and Path(
             source_model).exists() else None
         self.set_threads(options.threads)
@@ -130,10 +127,11 @@ class OnnxDetector(TokenizedDetector):
             path=self.path,
             backend=self.name,
             fingerprint=fingerprint(self.file),
-            parameters=self.export.get("parameters"),
+            parameters=self.export.parameters if self.export else None,
             details={
                 "file": str(self.file),
-                "precision": self.export.get("quantization", self.precision) if self.precision == "int8" else "fp32",
+                "precision": (self.export.quantization if self.export else "int8") if self.precision == "int8"
+                else "fp32",
                 "max_length": str(self.max_length),
                 "padding": self.options.padding,
                 "batch_size": str(self.options.batch_size),

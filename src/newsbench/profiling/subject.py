@@ -64,7 +64,8 @@ def load_subject(model: str | None, arch: str | None, allow_pickle: bool, trust_
 
         file = onnx_file(model)
         params, param_mb = onnx_parameters(file)
-        params = export_record(file.parent).get("parameters", params)
+        export = export_record(file.parent)
+        params = export.parameters if export else params
         return Subject(model, fixed, None, from_pretrained("AutoConfig", file.parent, trust_remote_code), params,
                        param_mb, file)
     torch_model = load_classifier(model, arch, trust_remote_code)

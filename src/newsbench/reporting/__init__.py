@@ -17,7 +17,8 @@ from newsbench.reporting.comparison import comparison_blocks
 from newsbench.reporting.evaluation import evaluation_blocks
 from newsbench.reporting.model_card import model_card_blocks
 from newsbench.reporting.profile import profile_blocks, profile_plots
-from newsbench.results import ModelCard, RunResult, read_json, to_json
+from newsbench.results import ModelCard, RunResult
+from newsbench.serialize import read_json, to_json
 
 __all__ = ["Block", "Span", "fmt", "fmt_estimate", "render_comparison", "render_evaluation", "render_model_card",
            "render_profile", "save_comparison", "save_profile", "save_report"]

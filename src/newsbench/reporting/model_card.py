@@ -3,6 +3,8 @@ intended use and limits. Only measured numbers."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from newsbench.reporting.blocks import Block, Span, fmt_estimate
 from newsbench.results import ModelCard
 
@@ -16,7 +18,8 @@ def model_card_blocks(card: ModelCard) -> list[Block]:
                       f"{sizes['test']:,} (train / validation / test), seed {card.split.seed}"
                       + (", grouped by " if card.split.group_col else ""))]
                 + ([Span(card.split.group_col, "code")] if card.split.group_col else []))
-    data.append([Span("preprocessing: " + ", ".join(f"{k}={v}" for k, v in card.preprocessing.items() if v))])
+    options = ", ".join(f"{k}={v}" for k, v in asdict(card.preprocessing).items() if v)
+    data.append([Span(f"preprocessing: {options}")])
     return [
         Block("h1", f"newsbench detector: {card.recipe}" + (f" from {card.base}" if card.base else "")),
         Block("p", spans=[Span("A binary fake-news classifier (0 = real, 1 = fake) trained with "),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,8 @@ from newsbench.environment import capture_environment
 from newsbench.errors import DataError
 from newsbench.escaping import safe_csv
 from newsbench.outputs import staged_folder
-from newsbench.results import Metrics, ModelCard, SplitInfo, to_json
+from newsbench.results import Metrics, ModelCard, SplitInfo
+from newsbench.serialize import to_json
 from newsbench.sources import DataSpec
 from newsbench.training.recipes import BASELINES, Fitted, build_pipeline
 from newsbench.training.split import split_ids
@@ -119,7 +119,7 @@ def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]
         recipe=config.recipe,
         dataset=dataset.name,
         data=dataset.files,
-        preprocessing=asdict(config.load_options()),
+        preprocessing=config.load_options(),
         split=SplitInfo(config.seed, {"validation": config.val_size, "test": config.test_size},
                         {name: len(ids) for name, ids in split.items()}, config.group_col),
         hyperparameters=fitted.hyperparameters,
@@ -132,4 +132,5 @@ def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]
         base=fitted.base,
         stopped=fitted.stopped,
         history=fitted.history,
+        max_length=fitted.max_length,
     )

@@ -22,7 +22,8 @@ from newsbench import metrics
 from newsbench.data import Dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.errors import ConfigError, NewsbenchError
-from newsbench.results import TrainingPoint, from_dict, to_dict
+from newsbench.results import TrainingPoint
+from newsbench.serialize import from_dict, to_dict
 from newsbench.training.recipes import Fitted
 
 CHECKPOINT = "checkpoint.pt"
@@ -243,6 +244,7 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
         history=state.history,
         stopped=state.stopped or "completed all epochs",
         base=config.base,
+        max_length=config.max_length,
     )
 
 

@@ -56,3 +56,4 @@ class Fitted:
     history: list[TrainingPoint] = field(default_factory=list)
     stopped: str = "completed"
     base: str | None = None
+    max_length: int | None = None  # tokens per article for a transformer; None for text pipelines

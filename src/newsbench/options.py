@@ -1,0 +1,59 @@
+"""How raw files become texts and labels: options stored with every trained model, so
+evaluation reads external data the way the model's training data was read."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+from newsbench.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How raw files become texts and labels; stored with a model so evaluation repeats it.
+
+    Attributes:
+        text_cols: columns joined (with a space) into the text; None picks title+content,
+            title+text, text or content, whichever the file has.
+        label_col: the label column; None looks for label, labels, class, is_fake, target.
+        encoding: text encoding of CSV/TSV/JSONL files.
+        strip_datelines: remove a leading ``CITY (Reuters) -`` dateline from the body.
+        text_template: build the text from columns instead, e.g. ``"{title} [SEP] {text}"``.
+    """
+
+    text_cols: tuple[str, ...] | None = None
+    label_col: str | None = None
+    encoding: str = "utf-8"
+    strip_datelines: bool = False
+    text_template: str | None = None
+
+    def __post_init__(self):
+        if self.text_template is not None:
+            template_fields(self.text_template)
+
+
+def template_fields(template: str) -> tuple[str, ...]:
+    """The column names a ``--text-template`` uses; each field must be a plain ``{column}``.
+
+    Format specs, conversions, attribute or index access and positional fields are refused:
+    ``{title:>99999999999999}`` would ask for a string of that many characters.
+    """
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise ConfigError(f"--text-template {template!r} is not a valid template ({exc}); write columns as "
+                          "{title} and literal braces as {{ }}") from exc
+    names = []
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not name or name.isdigit() or any(ch in name for ch in ".[]"):
+            field_text = "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            field_text += "}"
+            raise ConfigError(f"--text-template {template!r}: the field {field_text!r} is not a plain column name; "
+                              "use fields like {title} {text} (no format specs, conversions or indexing)")
+        names.append(name)
+    if not names:
+        raise ConfigError(f"--text-template {template!r} names no column; use e.g. '{{title}} {{text}}'")
+    return tuple(dict.fromkeys(names))
