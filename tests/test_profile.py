@@ -7,8 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from newsbench.cli import app
+from newsbench.config import ProfileConfig
 from newsbench.errors import ConfigError
-from newsbench.profiling import Latency, ProfileConfig, activation_mb, profile
+from newsbench.profiling import Latency, activation_mb, profile
 from newsbench.training.presets import random_config
 
 

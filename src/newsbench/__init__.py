@@ -29,7 +29,7 @@ _API = {
     "DetectorOptions": "newsbench.detectors",
     "load_detector": "newsbench.detectors",
     "choose_backend": "newsbench.detectors",
-    "ProfileConfig": "newsbench.profiling",
+    "ProfileConfig": "newsbench.config",
     "ProfileResult": "newsbench.profiling",
     "profile": "newsbench.profiling",
     "compare": "newsbench.comparison",

@@ -1,7 +1,15 @@
-"""Validated settings for each command; errors name the field, the value and what is allowed."""
+"""Validated settings for each command: the single source of defaults and help text.
+
+Every field carries its help text and how the command line gives it (``setting``); the CLI is
+built from these fields, so a default or a help line is written once. Errors name the field,
+the value and what is allowed.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import difflib
+import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,58 +18,74 @@ from newsbench.errors import ConfigError
 from newsbench.options import LoadOptions
 from newsbench.outputs import check_output
 
+PROFILE_BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
+DATA_HELP = ("Data file, folder or dataset name under $NEWSBENCH_DATA_DIR: [NAME=]PATH[:real|:fake]. Repeatable. "
+             "Files sharing NAME= are pooled; unnamed one-label files (a.csv:real b.csv:fake) are pooled into one "
+             "dataset.")
+
+
+def setting(default=dataclasses.MISSING, help: str = "", *, cli: str = "value", flag: str | None = None,
+            factory=None):
+    """A config field with its help text and its command-line form.
+
+    Args:
+        default: the default value (omit for a required setting).
+        help: the help text, shown by ``--help``.
+        cli: how the command line gives it: ``value``; ``repeat`` (the option repeated, a list);
+            ``comma`` (a comma-separated list); ``ints`` (comma-separated whole numbers); ``none``
+            (not on the command line).
+        flag: the option's name(s) when not ``--field-name``, e.g. ``--strip-datelines/--keep-datelines``.
+        factory: a default factory (for list defaults).
+    """
+    metadata = {"help": help, "cli": cli, "flag": flag}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
+def _close(value: str, known) -> str:
+    match = difflib.get_close_matches(value, list(known), n=1)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
 
 @dataclass
 class EvalConfig:
-    """Settings of ``newsbench evaluate``.
+    """Settings of ``newsbench evaluate``; each field's help says what it does."""
 
-    Attributes:
-        model: model folder/file, hub id, or ``fake[:cues]``.
-        data: data specs ``[NAME=]PATH[:real|:fake]`` (see ``DataSpec.parse``).
-        heldout: also score the held-out test split recorded by ``newsbench train``.
-        train_data: files to check for leakage besides the model's own training data.
-        group_by: metadata columns (or ``a+b`` crosses) to break metrics down by; None = auto.
-        strip_datelines: None = as the model was trained (model.json), else force on/off.
-        text_template: build texts from columns, e.g. ``"{title} [SEP] {text}"``; None = the
-            model's own template (model.json) unless ``text_cols`` is given.
-        threshold: a probability in (0, 1), or ``"validation"`` for the model's own
-            validation-chosen threshold.
-        max_length: truncation in tokens; None = as the model was fine-tuned, else 512.
-        n_bootstrap: bootstrap resamples for confidence intervals (0 = none).
-        keep_leaked: score rows that also occur in the training data instead of skipping them.
-        max_rows: score a seeded random sample of at most this many rows per dataset (None = all);
-            the rest are listed as skipped (``not_sampled``).
-        backend: ``torch``, ``torch-bf16``, ``onnx``, ``onnx-int8``, ``sklearn``, ``fake``, or
-            ``auto`` (the fastest sensible one for this CPU).
-        fp32_check: with a reduced-precision backend, rows per dataset scored again in fp32 to
-            measure the accuracy delta: a number (seeded sample), ``"all"``, or 0 for none.
-    """
-
-    model: str
-    data: list[str] = field(default_factory=list)
-    backend: str = "auto"
-    heldout: bool = False
-    train_data: list[str] = field(default_factory=list)
-    group_by: list[str] | None = None
-    text_cols: tuple[str, ...] | None = None
-    label_col: str | None = None
-    encoding: str = "utf-8"
-    strip_datelines: bool | None = None
-    text_template: str | None = None
-    threshold: float | str = 0.5
-    max_length: int | None = None
-    batch_size: int = 32
-    padding: str = "dynamic"
-    threads: int | None = None
-    device: str = "cpu"
-    n_bootstrap: int = 1000
-    n_errors: int = 5
-    seed: int = 0
-    allow_pickle: bool = False
-    trust_remote_code: bool = False
-    keep_leaked: bool = False
-    max_rows: int | None = None
-    fp32_check: int | str = 200
+    model: str = setting(help="Model folder/file, hub id (online only), or fake[:cue,...] for a dry run.")
+    data: list[str] = setting(help=DATA_HELP, cli="repeat", factory=list)
+    backend: str = setting("auto", "torch, torch-bf16, onnx, onnx-int8 (Hugging Face folders are exported on first "
+                                   "use), sklearn, fake, or auto: the fastest sensible one for this CPU.")
+    heldout: bool = setting(False, "Also score the held-out test split saved by newsbench train.")
+    train_data: list[str] = setting(help="Extra training files for the leakage check (repeatable).", cli="repeat",
+                                    factory=list)
+    group_by: list[str] | None = setting(None, "Comma-separated columns or a+b crosses; default: source, generator, "
+                                               "is_ai, is_ai+label where present.", cli="comma")
+    text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns, joined with a space.",
+                                                cli="comma")
+    label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
+    encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
+    strip_datelines: bool | None = setting(None, "Remove leading 'CITY (Reuters) -' datelines. Default: as the "
+                                                 "model was trained.", flag="--strip-datelines/--keep-datelines")
+    text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}' (default: as the "
+                                              "model was trained).")
+    threshold: float | str = setting("0.5", "Decision threshold on P(fake), or 'validation' for the model's own.")
+    max_length: int | None = setting(None, "Truncate articles to this many tokens (default: as fine-tuned, else 512).")
+    batch_size: int = setting(32, "Articles per forward pass.")
+    padding: str = setting("dynamic", "dynamic (length-sorted batches) or max_length (pad all to --max-length, the "
+                                      "study's setup).")
+    threads: int | None = setting(None, "Intra-op threads (default: library default).")
+    device: str = setting("cpu", "torch device for Hugging Face models.")
+    n_bootstrap: int = setting(1000, "Bootstrap resamples for 95% intervals (0 = none).", flag="--bootstrap")
+    n_errors: int = setting(5, "Misclassified examples to show, per kind.", flag="--errors")
+    seed: int = setting(0, "Seed of every sample and resample.")
+    allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (they can run code).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+    keep_leaked: bool = setting(False, "Score rows that also occur in the training data instead of skipping them.")
+    max_rows: int | None = setting(None, "Score a seeded random sample of at most N rows per dataset; the rest are "
+                                         "listed as skipped.")
+    fp32_check: int | str = setting("200", "With bf16/int8: rows per dataset scored again in fp32 to measure the "
+                                           "accuracy delta (N, 'all', or 0).")
 
     def __post_init__(self):
         if str(self.fp32_check).lower() == "all":
@@ -121,59 +145,43 @@ class EvalConfig:
 
 @dataclass
 class TrainConfig:
-    """Settings of ``newsbench train``.
+    """Settings of ``newsbench train``; each field's help says what it does."""
 
-    Attributes:
-        recipe: ``tfidf-lr``, ``tfidf-rf`` or ``finetune``.
-        data: training data specs; all files are pooled into one dataset.
-        out: output model folder.
-        val_size, test_size: fractions of the deduplicated rows held out (stratified, seeded).
-        group_col: keep rows sharing this column's value in one split (e.g. ``news_id``).
-        base: for ``finetune``: ``minilm-l6``, ``random:ARCH``, a local folder or a hub id.
-        eval_every: validate every N optimizer steps; None = once per epoch.
-        patience: stop after this many validations without a better macro F1 (0 = never).
-        max_minutes: training-time budget; the best weights so far are kept (None = no limit).
-        resume: continue from ``out/checkpoint.pt`` left by an interrupted run.
-    """
-
-    recipe: str
-    data: list[str]
-    out: Path
-    strip_datelines: bool = False
-    text_cols: tuple[str, ...] | None = None
-    text_template: str | None = None
-    label_col: str | None = None
-    encoding: str = "utf-8"
-    val_size: float = 0.1
-    test_size: float = 0.1
-    group_col: str | None = None
-    seed: int = 0
-    threads: int | None = None
-    base: str = "minilm-l6"
-    epochs: int = 1
-    batch_size: int = 16
-    lr: float = 5e-5
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    max_grad_norm: float = 1.0
-    grad_accum: int = 1
-    max_length: int = 256
-    eval_every: int | None = 100
-    patience: int = 3
-    max_minutes: float | None = 20.0
-    resume: bool = False
+    data: list[str] = setting(help=DATA_HELP + " All files are pooled into one training set.", cli="repeat")
+    out: Path = setting(help="Model folder to write.")
+    recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf, or finetune (a transformer).")
+    base: str = setting("minilm-l6", "finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a "
+                                     "hub id.")
+    strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")
+    text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns.", cli="comma")
+    text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}'.")
+    label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
+    encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
+    val_size: float = setting(0.1, "Validation fraction (early stopping, threshold).")
+    test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
+    group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id.")
+    seed: int = setting(0, "Seed of the split, the model and the batch order.")
+    threads: int | None = setting(None, "Intra-op threads (default: library default).")
+    epochs: int = setting(1, "finetune: passes over the training split.")
+    batch_size: int = setting(16, "finetune: articles per micro-batch.")
+    grad_accum: int = setting(1, "finetune: micro-batches per optimizer step.")
+    lr: float = setting(5e-5, "finetune: peak AdamW learning rate.")
+    weight_decay: float = setting(0.01, "finetune: AdamW weight decay (not on biases and norms).")
+    warmup_ratio: float = setting(0.1, "finetune: share of steps spent warming up.")
+    max_grad_norm: float = setting(1.0, "finetune: gradient clipping norm.", cli="none")
+    max_length: int = setting(256, "finetune: truncate articles to this many tokens.")
+    eval_every: int | None = setting(100, "finetune: validate every N optimizer steps (0 = once per epoch).")
+    patience: int = setting(3, "finetune: stop after N validations without improvement (0 = never).")
+    max_minutes: float | None = setting(20.0, "finetune: training-time budget in minutes; best weights are kept "
+                                              "(0 = none).")
+    resume: bool = setting(False, "finetune: continue from OUT/checkpoint.pt after an interruption.")
 
     def __post_init__(self):
         from newsbench.training.recipes import RECIPES
 
         if self.recipe not in RECIPES:
-            import difflib
-
-            close = difflib.get_close_matches(self.recipe, RECIPES, n=1)
-            raise ConfigError(
-                f"unknown recipe '{self.recipe}'; known: {', '.join(RECIPES)}"
-                + (f"; did you mean '{close[0]}'?" if close else "")
-            )
+            raise ConfigError(f"unknown recipe '{self.recipe}'; known: {', '.join(RECIPES)}"
+                              + _close(self.recipe, RECIPES))
         if not self.data:
             raise ConfigError("no training data: give --data FILE (repeatable)")
         for name in ("val_size", "test_size"):
@@ -182,6 +190,7 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be in (0, 0.5), got {value}")
         if self.val_size + self.test_size >= 0.8:
             raise ConfigError("val_size + test_size leave too little to train on (must be < 0.8)")
+        self.eval_every = self.eval_every or None  # 0 = once per epoch
         positive = {"epochs": self.epochs, "batch_size": self.batch_size, "grad_accum": self.grad_accum,
                     "max_length": self.max_length, "threads": self.threads or 1, "eval_every": self.eval_every or 1}
         for name, value in positive.items():
@@ -201,3 +210,74 @@ class TrainConfig:
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, self.text_template)
+
+
+def _cores() -> list[int]:
+    from newsbench.environment import cores
+
+    return [cores()]
+
+
+@dataclass
+class ProfileConfig:
+    """Settings of ``newsbench profile``; each field's help says what it does."""
+
+    model: str | None = setting(None, "A Hugging Face model folder, an ONNX export, or a scikit-learn pipeline "
+                                      "(with --allow-pickle).")
+    arch: str | None = setting(None, "A preset architecture with random weights (exact for cost): mobilebert, "
+                                     "distilbert, tinybert-4l, albert-base, minilm-l6, bert-base.")
+    backends: list[str] | None = setting(None, "Comma-separated: torch, torch-bf16, onnx, onnx-int8 (default: all "
+                                               "that make sense on this CPU; a model file runs on its own).",
+                                         cli="comma", flag="--backend")
+    threads: list[int] = setting(help="Comma-separated thread budgets, e.g. 1,2,4 (phone big cores); default: all "
+                                      "cores.", cli="ints", factory=_cores)
+    batch_sizes: list[int] = setting(help="Comma-separated batch sizes for the latency sweep.", cli="ints",
+                                     factory=lambda: [1, 2, 4, 8, 16, 32])
+    lengths: list[int] = setting(help="Comma-separated sequence lengths for the latency sweep.", cli="ints",
+                                 factory=lambda: [128, 512])
+    texts: str | None = setting(None, "Data file or dataset name for single-stream latency on real news (one "
+                                      "article at a time).")
+    queries: int = setting(300, "Single-stream queries (articles), after 10 untimed.")
+    memory_lengths: list[int] = setting(help="Comma-separated lengths for the peak-memory sweep (fresh process "
+                                             "each).", cli="ints", factory=lambda: [64, 128, 256, 512])
+    memory_batches: list[int] = setting(help="Comma-separated batch sizes of the peak-memory sweep.", cli="ints",
+                                        factory=lambda: [1, 8])
+    load_runs: int = setting(3, "Fresh-process loads for the load cost (median).")
+    warmup: int = setting(2, "Untimed forward passes before each latency point.", cli="none")
+    min_repeats: int = setting(5, "Timed repeats per latency point, at least.", cli="none")
+    max_repeats: int = setting(50, "Timed repeats per latency point, at most.", cli="none")
+    seconds_per_point: float = setting(2.0, "Time budget for repeats per latency point (at least 5 repeats).")
+    seed: int = setting(0, "Seed of the synthetic inputs and the article sample.", cli="none")
+    allow_pickle: bool = setting(False, "Allow loading a joblib/pickle pipeline (it can run code).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+
+    def __post_init__(self):
+        from newsbench.detectors import fixed_backend
+        from newsbench.environment import has_bf16
+        from newsbench.training.presets import PRESETS
+
+        if (self.model is None) == (self.arch is None):
+            raise ConfigError("profile needs exactly one of --model PATH or --arch NAME")
+        if self.arch is not None and self.arch not in PRESETS:
+            raise ConfigError(f"unknown --arch '{self.arch}'; known: {', '.join(PRESETS)}" + _close(self.arch, PRESETS))
+        for name in ("threads", "batch_sizes", "lengths", "memory_lengths", "memory_batches"):
+            values = getattr(self, name)
+            if not values or min(values) < 1:
+                raise ConfigError(f"{name} must be positive integers, got {values}")
+        if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
+            raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
+        own = fixed_backend(self.model) if self.model else None
+        if own and self.backends not in (None, [own]):
+            raise ConfigError(f"{self.model} runs only as {own}; pass a Hugging Face folder to compare backends")
+        if own == "sklearn" and not self.allow_pickle:
+            raise ConfigError(f"{self.model} is a joblib (pickle) file, and loading one runs any code it contains; "
+                              "if you trust it, pass --allow-pickle")
+        if self.backends is None:
+            onnx = importlib.util.find_spec("onnxruntime") is not None
+            self.backends = [own] if own else [
+                "torch", *(["torch-bf16"] if has_bf16() else []), *(["onnx", "onnx-int8"] if onnx else [])]
+        unknown = [b for b in self.backends if b not in PROFILE_BACKENDS and b != own]
+        if unknown or not self.backends:
+            raise ConfigError(f"unknown backend(s) {unknown}; profile measures {', '.join(PROFILE_BACKENDS)}")
+        if self.queries < 20:
+            raise ConfigError(f"queries must be at least 20 for percentiles, got {self.queries}")

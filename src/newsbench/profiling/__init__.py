@@ -8,15 +8,13 @@ is profiled and builds its detectors, ``latency`` times them, ``probes`` measure
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsbench.detectors import fixed_backend
+from newsbench.config import ProfileConfig
 from newsbench.detectors.base import ProgressFactory
-from newsbench.environment import capture_environment, cores, has_bf16
-from newsbench.errors import ConfigError
+from newsbench.environment import capture_environment, has_bf16
 from newsbench.profiling.latency import (
     Encoder,
     FoldedTokenizer,
@@ -31,13 +29,10 @@ from newsbench.profiling.latency import (
 from newsbench.profiling.probes import LoadCost, MemoryPoint, activation_mb, load_cost, memory_point, run_probe
 from newsbench.profiling.subject import Subject, detector, export_files, file_sizes, load_subject
 from newsbench.results import SCHEMA_VERSION, Environment
-from newsbench.training.presets import PRESETS
 
-__all__ = ["BACKENDS", "Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MemoryPoint", "ProfileConfig",
-           "ProfileResult", "SingleStream", "StaticCost", "activation_mb", "measure_latency", "profile",
-           "single_stream", "synthetic_batch"]
-
-BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
+__all__ = ["Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MemoryPoint", "ProfileConfig", "ProfileResult",
+           "SingleStream", "StaticCost", "activation_mb", "measure_latency", "profile", "single_stream",
+           "synthetic_batch"]
 
 
 @dataclass(frozen=True)
@@ -67,74 +62,6 @@ class ProfileResult:
     notes: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     kind: str = "profile"
-
-
-@dataclass
-class ProfileConfig:
-    """Settings of ``newsbench profile``.
-
-    Attributes:
-        model: a Hugging Face model folder, or None with ``arch`` set.
-        arch: a preset architecture (random weights; exact for cost).
-        backends: torch (fp32), torch-bf16, onnx (fp32), onnx-int8; None = every backend that
-            makes sense on this CPU (bf16 only with native bf16).
-        threads: thread budgets to measure (phone big-core counts: 1, 2, 4), applied to every
-            backend (torch.set_num_threads, onnxruntime intra-op threads, OMP_NUM_THREADS in probes).
-        batch_sizes, lengths: the latency grid (every article padded to the length).
-        texts: a data spec (file or dataset name) for single-stream latency on real news; None skips it.
-        queries: single-stream queries (articles, one at a time, after 10 untimed).
-        memory_lengths, memory_batches: the peak-memory sweep, one fresh process per point.
-        seconds_per_point: time budget for repeats at one latency point (at least min_repeats).
-        allow_pickle: permit loading a scikit-learn pipeline (joblib runs the code it contains).
-        trust_remote_code: permit model code shipped with a Hugging Face checkpoint.
-    """
-
-    model: str | None = None
-    arch: str | None = None
-    backends: list[str] | None = None
-    threads: list[int] = field(default_factory=lambda: [cores()])
-    batch_sizes: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 16, 32])
-    lengths: list[int] = field(default_factory=lambda: [128, 512])
-    texts: str | None = None
-    queries: int = 300
-    memory_lengths: list[int] = field(default_factory=lambda: [64, 128, 256, 512])
-    memory_batches: list[int] = field(default_factory=lambda: [1, 8])
-    load_runs: int = 3
-    warmup: int = 2
-    min_repeats: int = 5
-    max_repeats: int = 50
-    seconds_per_point: float = 2.0
-    seed: int = 0
-    allow_pickle: bool = False
-    trust_remote_code: bool = False
-
-    def __post_init__(self):
-        if (self.model is None) == (self.arch is None):
-            raise ConfigError("profile needs exactly one of --model PATH or --arch NAME")
-        if self.arch is not None:
-            if self.arch not in PRESETS:
-                raise ConfigError(f"unknown --arch '{self.arch}'; known: {', '.join(PRESETS)}")
-        for name in ("threads", "batch_sizes", "lengths", "memory_lengths", "memory_batches"):
-            values = getattr(self, name)
-            if not values or min(values) < 1:
-                raise ConfigError(f"{name} must be positive integers, got {values}")
-        if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
-            raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
-        own = fixed_backend(self.model) if self.model else None
-        if own and self.backends not in (None, [own]):
-            raise ConfigError(f"{self.model} runs only as {own}; pass a Hugging Face folder to compare backends")
-        if own == "sklearn" and not self.allow_pickle:
-            raise ConfigError(f"{self.model} is a joblib (pickle) file, and loading one runs any code it contains; "
-                              "if you trust it, pass --allow-pickle")
-        if self.backends is None:
-            onnx = importlib.util.find_spec("onnxruntime") is not None
-            self.backends = [own] if own else [
-                "torch", *(["torch-bf16"] if has_bf16() else []), *(["onnx", "onnx-int8"] if onnx else [])]
-        unknown = [b for b in self.backends if b not in BACKENDS and b != own]
-        if unknown or not self.backends:
-            raise ConfigError(f"unknown backend(s) {unknown}; profile measures {', '.join(BACKENDS)}")
-        if self.queries < 20:
-            raise ConfigError(f"queries must be at least 20 for percentiles, got {self.queries}")
 
 
 def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> ProfileResult:
