@@ -45,6 +45,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200, help="single-stream articles")
     parser.add_argument("--data", default="llmfake")
     parser.add_argument("--repeats", type=int, default=2, help="interleaved rounds; the table shows medians")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time budget per batch latency point")
     args = parser.parse_args()
 
     from transformers import AutoTokenizer
@@ -93,7 +94,7 @@ def main() -> None:
                 run, cells = runs[(arch, backend)], values[(arch, backend)]
                 for batch in (1, 8):
                     cells.setdefault(f"512 tokens, batch {batch}", []).append(
-                        batch_latency(run, models[arch].config.vocab_size, batch, 512))
+                        batch_latency(run, models[arch].config.vocab_size, batch, 512, args.seconds))
                 encode = Encoder(FoldedTokenizer(wordpiece, models[arch].config.vocab_size), 512)
                 stream = single_stream(run, encode, articles, backend, args.threads, args.data)
                 cells.setdefault("real mix p50", []).append(stream.p50_ms)

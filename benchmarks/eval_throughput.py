@@ -84,19 +84,18 @@ def matmul_peak_gflops(threads: int) -> float:
     return 2 * 2048**3 / best / 1e9
 
 
-def mobilebert_gflops(lengths: np.ndarray) -> float:
-    """MobileBERT forward FLOPs: 2 x (non-embedding matmul weights) per token + attention.
+def forward_gflops(model, lengths: np.ndarray) -> float:
+    """Forward FLOPs of a classifier: 2 x (non-embedding matmul weights) per token + attention.
 
-    Attention adds 4 x heads x head_dim x L^2 per layer (scores and weighted sum), with MobileBERT's
-    128-wide bottleneck: 24 layers x 4 x 128 x L^2 = 12,288 x L^2 per article.
+    Attention adds 4 x (attention width) x L^2 per layer (scores and weighted sum). The width is
+    MobileBERT's 128-wide bottleneck, the hidden size elsewhere: for MobileBERT 24 layers x 4 x 128
+    x L^2 = 12,288 x L^2 per article.
     """
-    from transformers import AutoModelForSequenceClassification
-
-    from newsbench.training.presets import random_config
-
-    model = AutoModelForSequenceClassification.from_config(random_config("mobilebert"))
+    config = model.config
+    width = config.intra_bottleneck_size if getattr(config, "use_bottleneck", False) else config.hidden_size
+    layers = getattr(config, "num_hidden_layers", None) or config.n_layers
     matmul = sum(p.numel() for n, p in model.named_parameters() if p.dim() == 2 and "embeddings" not in n)
-    return float(np.sum(2 * matmul * lengths + 12_288 * lengths.astype(float) ** 2)) / 1e9
+    return float(np.sum(2 * matmul * lengths + 4 * width * layers * lengths.astype(float) ** 2)) / 1e9
 
 
 def main() -> None:
@@ -105,6 +104,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=858)
     parser.add_argument("--repeats", type=int, default=2, help="interleaved runs of each pipeline")
     parser.add_argument("--batch-size", type=int, default=16, help="newsbench batch size")
+    parser.add_argument("--arch", default="mobilebert", help="architecture timed (random weights)")
     args = parser.parse_args()
 
     import torch
@@ -114,7 +114,7 @@ def main() -> None:
     from newsbench.environment import capture_environment
     from newsbench.environment import cores as core_count
     from newsbench.export import export_onnx
-    from newsbench.training.presets import pretrained_path, random_config
+    from newsbench.training.presets import pretrained_path, random_classifier
 
     default_threads = torch.get_num_threads()
     cores = core_count()
@@ -127,20 +127,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nb-bench-"))
     # the bert-base-uncased WordPiece vocabulary
     tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"), trust_remote_code=False)
-    torch.manual_seed(0)
-    mobile = AutoModelForSequenceClassification.from_config(random_config("mobilebert")).eval()
-    mobile.save_pretrained(work / "mobilebert")
-    tokenizer.save_pretrained(work / "mobilebert")
+    mobile = random_classifier(args.arch)
+    mobile.save_pretrained(work / args.arch)
+    tokenizer.save_pretrained(work / args.arch)
     options = DetectorOptions(batch_size=args.batch_size, threads=cores, max_length=512)
 
     # Speed: every newsbench path on MobileBERT, interleaved with the study pipeline.
-    folder = work / "mobilebert"
-    int8_export = export_onnx(str(folder), work / "mobilebert-int8", int8=True)
-    export_onnx(str(folder), work / "mobilebert-fp32")
+    folder = work / args.arch
+    int8_export = export_onnx(str(folder), work / f"{args.arch}-int8", int8=True)
+    export_onnx(str(folder), work / f"{args.arch}-fp32")
     paths = {
         "torch fp32, dynamic padding": load_detector(str(folder), options=options),
-        "onnx fp32, dynamic padding": load_detector(str(work / "mobilebert-fp32"), options=options),
-        "onnx int8, dynamic padding": load_detector(str(work / "mobilebert-int8"), options=options),
+        "onnx fp32, dynamic padding": load_detector(str(work / f"{args.arch}-fp32"), options=options),
+        "onnx int8, dynamic padding": load_detector(str(work / f"{args.arch}-int8"), options=options),
     }
     seconds = {name: [] for name in ["study (pad 512, batch 32, fp32)", *paths]}
     warmup = texts[:: max(1, len(texts) // 32)]  # one pass over a spread of lengths, untimed
@@ -155,7 +154,7 @@ def main() -> None:
             seconds[name].append(fast_path(detector, texts)[1])
     ms = {name: 1000 * statistics.median(values) / len(texts) for name, values in seconds.items()}
     study_ms = ms["study (pad 512, batch 32, fp32)"]
-    print(f"\nSpeed: MobileBERT architecture, median of {args.repeats} interleaved runs, {len(texts)} articles")
+    print(f"\nSpeed: {args.arch} architecture, median of {args.repeats} interleaved runs, {len(texts)} articles")
     for name, value in ms.items():
         print(f"  {name:34} {value:8.2f} ms/article   {study_ms / value:5.2f}x vs study")
     fastest = min(paths, key=ms.get)
@@ -183,11 +182,11 @@ def main() -> None:
 
     lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
     print(f"\ntoken lengths: mean {lengths.mean():.0f}, {np.mean(lengths == 512):.0%} at the 512 cap")
-    gflop = mobilebert_gflops(lengths)
+    gflop = forward_gflops(mobile, lengths)
     peak = matmul_peak_gflops(cores)
     best_s = ms[fastest] * len(texts) / 1000
-    print(f"MobileBERT work at these lengths: {gflop:.0f} GFLOP for {len(texts)} articles ({gflop / len(texts):.1f} "
-          "GFLOP per article; 2 x matmul weights per token + 12,288 x L^2 attention)")
+    print(f"{args.arch} work at these lengths: {gflop:.0f} GFLOP for {len(texts)} articles ({gflop / len(texts):.1f} "
+          "GFLOP per article; 2 x matmul weights per token + 4 x attention width x layers x L^2)")
     print(f"measured fp32 matmul peak on {cores} threads: {peak:.0f} GFLOP/s -> fp32 roofline "
           f"{1000 * gflop / peak / len(texts):.1f} ms/article; fastest path {ms[fastest]:.1f} ms/article = "
           f"{gflop / best_s:.0f} GOP/s ({gflop / best_s / peak:.0%} of the fp32 matmul peak)")

@@ -107,8 +107,15 @@ def test_hf_padding_modes_and_batch_sizes_agree(tiny_bert):
 
 
 def test_hf_threads_are_applied(tiny_bert):
-    detector = load_detector(tiny_bert, options=DetectorOptions(threads=1))
-    assert detector.info().details["threads"] == "1"
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        detector = load_detector(tiny_bert, options=DetectorOptions(threads=1))
+        assert torch.get_num_threads() == 1 and detector.info().details["threads"] == "1"
+    finally:
+        torch.set_num_threads(before)  # torch's thread count is process-wide: leave it as found
 
 
 def test_hf_errors_are_diagnostic(tmp_path):
@@ -148,3 +155,30 @@ def test_bf16_backend_stays_close_to_fp32(tiny_bert):
     assert (fp32.precision, bf16.precision, bf16.reference) == ("fp32", "bf16", tiny_bert)
     assert bf16.info().backend == "torch-bf16" and fp32.info().backend == "torch"
     np.testing.assert_allclose(bf16.predict_proba(texts), fp32.predict_proba(texts), atol=0.02)
+
+
+def test_the_core_runs_without_torch_and_transformers(tmp_path, corpus_csv, tiny_bert):
+    """The core install (no hf/onnx extras): scikit-learn detectors train and evaluate, and a
+    Hugging Face model gets the one-line install hint instead of a traceback."""
+    blocked = ("torch", "transformers", "onnxruntime", "onnx", "huggingface_hub", "safetensors", "tokenizers")
+
+    def newsbench(*args):
+        # A finder that answers "no such module" for the blocked packages, as on a core install.
+        code = ("import importlib.abc, sys\n"
+                "class Missing(importlib.abc.MetaPathFinder):\n"
+                "    def find_spec(self, name, path, target=None):\n"
+                f"        if name.partition('.')[0] in {blocked!r}:\n"
+                "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+                "sys.meta_path.insert(0, Missing())\n"
+                f"from newsbench.cli import main\nsys.argv = ['newsbench', *{[str(a) for a in args]!r}]\nmain()")
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+
+    model = tmp_path / "lr"
+    done = newsbench("train", "--data", corpus_csv, "--out", model)
+    assert done.returncode == 0, done.stderr
+    done = newsbench("evaluate", "--model", model, "--allow-pickle", "--data", corpus_csv, "--bootstrap", "0",
+                     "--out", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "run" / "report.html").exists() and (tmp_path / "run" / "predictions.csv").exists()
+    done = newsbench("evaluate", "--model", tiny_bert, "--data", corpus_csv, "--out", tmp_path / "hf")
+    assert done.returncode == 2 and "pip install 'newsbench[hf]'" in done.stderr, done.stderr

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from newsbench.cli import app
 from newsbench.config import EvalConfig
-from newsbench.errors import ConfigError
+from newsbench.errors import ConfigError, DataError
 from newsbench.evaluation import evaluate, save_run
 from newsbench.results import ModelCard, RunResult
 from newsbench.serialize import from_json, to_dict, to_json
@@ -105,7 +105,7 @@ def test_cli_evaluate_tiny_bert_on_the_study_layout(tmp_path, tiny_bert, split_f
     html = (out / "report.html").read_text()
     assert "data:image/png;base64," in html and "manual_real+fake_claude" in html and "<img src=\"plots/" not in html
     md = (out / "report.md").read_text()
-    assert "real articles flagged as fake" in md and "From confusion matrix" not in md
+    assert "real articles flagged as fake" in md and "Labels of manual_real.csv: file label: real." in md
     assert (out / "plots" / "curves.png").stat().st_size > 1000
 
 
@@ -149,10 +149,13 @@ def test_cli_reports_bad_input_in_one_line(tmp_path):
 def test_cli_report_rerenders(tmp_path, corpus_csv):
     out = tmp_path / "run"
     assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--out", out, "--bootstrap", 0).exit_code == 0
+    first = (out / "report.html").read_text()
     (out / "report.html").unlink()
     result = invoke("report", out)
     assert result.exit_code == 0, result.output
-    assert "news" in (out / "report.html").read_text()
+    accuracy = json.loads((out / "results.json").read_text())["evaluations"][0]["metrics"]["accuracy"]["value"]
+    again = (out / "report.html").read_text()
+    assert f"{accuracy:.4f}" in again and again == first  # the same page, from results.json alone
 
 
 def test_save_run_writes_no_temporary_files(tmp_path, corpus_csv):
@@ -220,3 +223,135 @@ def test_int8_run_reports_its_accuracy_delta_against_fp32(tmp_path, tiny_bert, c
     assert off.result.evaluations[0].precision_check is None
     with pytest.raises(ConfigError, match="fp32_check"):
         EvalConfig(model="fake", data=["x"], fp32_check="some")
+
+
+def test_a_single_class_dataset_goes_through_evaluate_and_the_report(tmp_path, corpus):
+    corpus[corpus.label == 0].to_csv(tmp_path / "real_only.csv", index=False)
+    out = tmp_path / "run"
+    result = invoke("evaluate", "--model", "fake", "--data", tmp_path / "real_only.csv", "--bootstrap", 200,
+                    "--out", out)
+    assert result.exit_code == 0, result.output
+    [ev] = json.loads((out / "results.json").read_text())["evaluations"]
+    assert ev["n_fake"] == 0 and ev["metrics"]["roc_auc"]["value"] is None and ev["metrics"]["fnr"]["value"] is None
+    assert ev["metrics"]["fpr"]["value"] == ev["confusion"]["fp"] / 60
+    md = (out / "report.md").read_text()
+    assert "Only real articles" in md and "| ROC AUC | n/a |" in md
+
+
+def test_metrics_recomputed_from_predictions_csv_equal_results_json(tmp_path, corpus_csv):
+    from newsbench import metrics
+
+    out = tmp_path / "run"
+    assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0, "--out", out).exit_code == 0
+    predictions = pd.read_csv(out / "predictions.csv")
+    stored = json.loads((out / "results.json").read_text())["evaluations"][0]["metrics"]
+    again = metrics.compute(predictions["label"].to_numpy(), predictions["prob_fake"].to_numpy())
+    assert all(again[name] == stored[name]["value"] for name in ("roc_auc", "pr_auc", "brier", "ece", "accuracy"))
+
+
+def test_unknown_schema_version_is_refused(tmp_path, corpus_csv):
+    from newsbench.errors import DataError
+
+    run = evaluate(EvalConfig(model="fake", data=[corpus_csv], n_bootstrap=0))
+    data = json.loads(to_json(run.result))
+    data["schema_version"] = "2.0"
+    with pytest.raises(DataError, match="schema version 2.0 is not readable"):
+        from_json(RunResult, json.dumps(data))
+    data["schema_version"], data["kind"] = "1.0", "profile"
+    with pytest.raises(DataError, match="'profile' file"):
+        from_json(RunResult, json.dumps(data))
+
+
+def test_a_schema_1_0_model_card_keeps_its_max_length(tmp_path):
+    card = {"recipe": "finetune", "dataset": "d", "data": [], "split": {"seed": 0, "fractions": {}, "sizes": {}},
+            "preprocessing": {"text_cols": ["title", "text"], "label_col": None, "encoding": "utf-8",
+                              "strip_datelines": True, "text_template": None},
+            "hyperparameters": {"max_length": 128}, "threshold": 0.4, "threshold_criterion": "x",
+            "training_seconds": 1.0, "schema_version": "1.0", "kind": "model"}
+    from newsbench.results import Metrics
+
+    empty = json.loads(to_json(Metrics.from_values({f: 0.5 for f in Metrics.__dataclass_fields__})))
+    environment = json.loads(to_json(evaluate(EvalConfig(model="fake", data=[str(_tiny_csv(tmp_path))],
+                                                         n_bootstrap=0)).result.environment))
+    card.update(validation=empty, test=empty, environment=environment)
+    loaded = from_json(ModelCard, json.dumps(card))
+    assert loaded.max_length == 128 and loaded.preprocessing.text_cols == ("title", "text")
+    assert EvalConfig(model="fake", data=["x"]).detector_options(loaded.max_length).max_length == 128
+
+
+def _tiny_csv(tmp_path):
+    path = tmp_path / "tiny.csv"
+    pd.DataFrame({"text": ["a cat", "a dog", "a bird"], "label": [0, 1, 0]}).to_csv(path, index=False)
+    return path
+
+
+def test_require_names_the_extra_to_install():
+    from newsbench.errors import MissingDependencyError, require
+
+    with pytest.raises(MissingDependencyError, match=r"pip install 'newsbench\[onnx\]'"):
+        require("newsbench_no_such_module", "onnx")
+
+
+def test_threshold_validation_needs_a_model_card(corpus_csv):
+    with pytest.raises(ConfigError, match="--threshold validation needs a model trained by newsbench"):
+        evaluate(EvalConfig(model="fake", data=[corpus_csv], threshold="validation", n_bootstrap=0))
+
+
+@pytest.fixture
+def trained(tmp_path, corpus):
+    """A TF-IDF model trained with --strip-datelines on a corpus whose real texts carry datelines."""
+    corpus = corpus.assign(text=np.where(corpus.label == 0, "LONDON (Reuters) - " + corpus.text, corpus.text))
+    corpus.to_csv(tmp_path / "train.csv", index=False)
+    model = tmp_path / "model"
+    assert invoke("train", "--data", tmp_path / "train.csv", "--strip-datelines", "--out", model).exit_code == 0
+    return model, corpus
+
+
+def test_heldout_split_failures_are_explained(tmp_path, trained, corpus_csv):
+    model, corpus = trained
+    with pytest.raises(ConfigError, match="--heldout needs a model folder"):
+        evaluate(EvalConfig(model="fake", heldout=True))
+    corpus.head(50).to_csv(tmp_path / "train.csv", index=False)  # the training file changed
+    with pytest.raises(DataError, match="changed since training"):
+        evaluate(EvalConfig(model=str(model), heldout=True, allow_pickle=True, n_bootstrap=0))
+    (tmp_path / "train.csv").unlink()
+    with pytest.raises(DataError, match="is missing"):
+        evaluate(EvalConfig(model=str(model), heldout=True, allow_pickle=True, n_bootstrap=0))
+
+
+def test_external_sets_are_read_with_the_models_dateline_stripping(tmp_path, trained):
+    model, corpus = trained
+    # The same articles under another dateline: once stripped, they are the training texts.
+    external = corpus.assign(text=corpus.text.str.replace("LONDON (Reuters) - ", "PARIS (Reuters) - ", regex=False))
+    external.to_csv(tmp_path / "external.csv", index=False)
+    runs = {}
+    for flag in ("--strip-datelines", "--keep-datelines", None):
+        out = tmp_path / f"run{flag}"
+        args = ["evaluate", "--model", model, "--allow-pickle", "--data", tmp_path / "external.csv", "--bootstrap", 0,
+                "--out", out, *([flag] if flag else [])]
+        assert invoke(*args).exit_code == 0
+        runs[flag] = json.loads((out / "results.json").read_text())["evaluations"][0]["skipped"]
+    assert runs[None] == runs["--strip-datelines"] and runs[None]["in_training_data"] == 108
+    assert runs["--keep-datelines"].get("in_training_data", 0) == 54  # only the fakes, which had no dateline
+
+
+def test_compare_error_paths(tmp_path, corpus_csv, corpus):
+    from newsbench.comparison import compare
+    from newsbench.errors import NewsbenchError
+
+    runs = []
+    for name, data in (("a", corpus_csv), ("b", corpus_csv)):
+        out = tmp_path / name
+        assert invoke("evaluate", "--model", "fake", "--data", data, "--bootstrap", 0, "--out", out).exit_code == 0
+        runs.append(out)
+    with pytest.raises(NewsbenchError, match="at least two"):
+        compare(runs[:1])
+    with pytest.raises(NewsbenchError, match="not a newsbench evaluate folder"):
+        compare([runs[0], tmp_path])
+    predictions = pd.read_csv(runs[1] / "predictions.csv", keep_default_na=False)
+    predictions.assign(label=1 - predictions.label).to_csv(runs[1] / "predictions.csv", index=False)
+    with pytest.raises(NewsbenchError, match="disagree on the labels"):
+        compare(runs)
+    predictions.assign(id="other:" + predictions.id).to_csv(runs[1] / "predictions.csv", index=False)
+    with pytest.raises(NewsbenchError, match="share no scored rows"):
+        compare(runs)

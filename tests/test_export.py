@@ -44,8 +44,16 @@ def test_int8_export_is_smaller_and_records_its_parity(tmp_path, tiny_bert):
     assert "2 fed by an activation function kept fp32" in result.quantization
     fp32_graph = onnx.load(str(export_onnx(tiny_bert, tmp_path / "f").file)).graph
     assert sorted(activation_fed_matmuls(fp32_graph)) == sorted(kept)
-    assert 0.0 <= result.argmax_agreement <= 1.0 and np.isfinite(result.max_logit_diff)
+    # The recorded parity is what the two models give on the parity texts, batch by batch.
     detector = load_detector(str(tmp_path / "q"))
+    reference = load_detector(tiny_bert, "torch")
+    from newsbench.export import PARITY_TEXTS
+
+    encoded = reference.tokenizer(list(PARITY_TEXTS), truncation=True, max_length=reference.max_length)
+    batch = reference.pad(encoded, range(len(PARITY_TEXTS)))
+    a, b = reference.forward(batch), detector.forward(batch)
+    assert result.argmax_agreement == np.mean(a.argmax(1) == b.argmax(1))
+    assert result.max_logit_diff == pytest.approx(np.abs(a - b).max(), rel=1e-5)
     info = detector.info()
     assert info.backend == "onnx-int8" and info.details["precision"].startswith("dynamic int8")
     assert detector.precision == "int8" and detector.reference == str(Path(tiny_bert).resolve())

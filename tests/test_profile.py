@@ -37,7 +37,6 @@ def test_profile_measures_latency_and_memory_that_grows_with_length(small_bert):
                            memory_lengths=[64, 512], memory_batches=[1, 8], seconds_per_point=0.05, load_runs=1)
     result = profile(config)
     assert [(p.batch_size, p.seq_len) for p in result.latency] == [(1, 32), (4, 32), (1, 128), (4, 128)]
-    assert all(p.repeats >= 5 and p.p50_ms <= p.p99_ms for p in result.latency)
     assert result.static.parameters > 0 and result.static.disk_mb > 0
     [load] = result.load
     assert load.backend == "torch" and load.rss_after_load_mb > load.rss_before_load_mb > 50
@@ -50,7 +49,27 @@ def test_profile_measures_latency_and_memory_that_grows_with_length(small_bert):
     # growth that even fused attention cannot avoid.
     assert large.growth_mb - small.growth_mb > 0.5 * (large.activations_fused_mb - small.activations_fused_mb)
     assert large.growth_mb > small.growth_mb + 3
-    assert result.first_forward_overhead_mb["torch"] >= 0
+
+
+def test_measure_latency_warms_up_then_repeats_until_the_budget():
+    import time
+
+    from newsbench.detectors.fake import FakeDetector
+    from newsbench.profiling import measure_latency
+
+    class Slow(FakeDetector):
+        calls = 0
+
+        def forward(self, batch):
+            Slow.calls += 1
+            time.sleep(0.01)
+            return super().forward(batch)
+
+    times = measure_latency(Slow(), ["a text"], warmup=2, min_repeats=3, max_repeats=50, seconds=0.1)
+    assert Slow.calls == 2 + len(times) and all(t >= 0.01 for t in times)
+    assert 8 <= len(times) <= 12  # about 0.1 s of 10 ms calls, not the minimum of 3
+    Slow.calls = 0
+    assert len(measure_latency(Slow(), ["a text"], warmup=0, min_repeats=3, max_repeats=4, seconds=10)) == 4
 
 
 def test_activation_estimate_uses_mobilebert_bottleneck():
@@ -130,7 +149,7 @@ def test_an_exported_onnx_file_is_profiled_as_itself(tmp_path, tiny_bert):
     result = profile(config)
     assert result.static.parameters == exported.parameters and list(result.static.files_mb) == ["onnx int8"]
     assert [p.backend for p in result.latency] == ["onnx-int8"] and result.load[0].backend == "onnx-int8"
-    assert result.memory[0].growth_mb >= 0 and result.architecture == "BertForSequenceClassification"
+    assert result.architecture == "BertForSequenceClassification"
 
 
 def test_a_scikit_learn_pipeline_is_profiled_on_text(tmp_path, corpus, corpus_csv):

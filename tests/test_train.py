@@ -141,3 +141,25 @@ def test_text_template_and_baseline_card(tmp_path, corpus):
                              text_template="{source}: {text}"))
     assert card.preprocessing.text_template == "{source}: {text}"
     assert card.test.accuracy.value > 0.8 and (tmp_path / "m" / "README.md").exists()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"recipe": "tfidf-lrr"}, "did you mean 'tfidf-lr'"),
+    ({"data": []}, "no training data"),
+    ({"val_size": 0.6}, "val_size must be in"),
+    ({"val_size": 0.45, "test_size": 0.45}, "too little to train on"),
+    ({"epochs": 0}, "epochs must be at least 1"),
+    ({"lr": 2.0}, "lr must be in"),
+    ({"warmup_ratio": 1.0}, "warmup_ratio"),
+    ({"patience": -1}, "patience"),
+    ({"text_template": "{title!r}"}, "not a plain column name"),
+])
+def test_train_config_names_the_field(tmp_path, changes, message):
+    settings = {"recipe": "tfidf-lr", "data": ["x.csv"], "out": tmp_path / "m", **changes}
+    with pytest.raises(ConfigError, match=message):
+        TrainConfig(**settings)
+
+
+def test_train_config_reads_zero_as_off(tmp_path):
+    config = TrainConfig(recipe="finetune", data=["x.csv"], out=tmp_path / "m", eval_every=0, max_minutes=0)
+    assert config.eval_every is None and config.max_minutes is None

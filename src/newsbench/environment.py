@@ -31,8 +31,9 @@ def capture_environment(seed: int, threads: int | None = None, started: float | 
 
     from newsbench import __version__
 
-    if threads is None and "torch" in sys.modules:
-        threads = sys.modules["torch"].get_num_threads()
+    torch = sys.modules.get("torch")
+    if threads is None and torch is not None:
+        threads = torch.get_num_threads()
 
     cpu_model, flags = cpu_info()
     packages = {}

@@ -209,7 +209,7 @@ def save_run(run: Run, out: Path) -> dict[str, Path]:
 
     files = {
         "results.json": to_json(run.result),
-        "predictions.csv": safe_csv(run.predictions, float_format="%.6g"),
+        "predictions.csv": safe_csv(run.predictions, float_format="%.17g"),  # exact: metrics recompute from it
         "skipped.csv": safe_csv(run.skipped),
         **render_evaluation(run.result),
     }

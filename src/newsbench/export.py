@@ -44,7 +44,7 @@ PARITY_TEXTS = (
 def to_onnx(model, path: str | Path, opset: int = 17) -> Path:
     """Write a 2-label classifier as ONNX: inputs input_ids and attention_mask (dynamic batch and
     length), output logits."""
-    import torch
+    torch = require("torch", "hf")
 
     class Logits(torch.nn.Module):
         """Only input_ids and attention_mask, returning bare logits: a stable ONNX signature."""

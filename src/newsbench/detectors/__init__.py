@@ -82,8 +82,10 @@ def hub_id(model: str) -> bool:
     """
     if model.count("/") != 1 or model.startswith((".", "/", "~")) or Path(model.split("/")[0]).is_dir():
         return False
-    from huggingface_hub import constants, try_to_load_from_cache
-
+    try:
+        from huggingface_hub import constants, try_to_load_from_cache
+    except ImportError:  # no Hugging Face stack: loading it will say which extra to install
+        return True
     if not constants.is_offline_mode():
         return True
     try:

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from newsbench.errors import ConfigError, ModelError
+from newsbench.errors import ConfigError, ModelError, require
 from newsbench.results import ModelInfo
 
 Progress = Callable[[int], None]
@@ -202,8 +202,7 @@ def from_pretrained(auto_class: str, path: str | Path, trust_remote_code: bool, 
         path: a local folder (or a hub id when online).
         trust_remote_code: permit the checkpoint's own code (``--trust-remote-code``).
     """
-    import transformers
-
+    transformers = require("transformers", "hf")
     try:
         return getattr(transformers, auto_class).from_pretrained(str(path), trust_remote_code=trust_remote_code,
                                                                  **kwargs)

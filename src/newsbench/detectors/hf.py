@@ -22,7 +22,7 @@ from newsbench.detectors.base import (
     fingerprint,
     from_pretrained,
 )
-from newsbench.errors import ModelError
+from newsbench.errors import ModelError, require
 from newsbench.results import ModelInfo
 
 
@@ -33,6 +33,7 @@ class HFDetector(TokenizedDetector):
 
     def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
         super().__init__()
+        require("torch", "hf")
         self.path, self.options = str(model), options
         if options.threads:  # before loading, so loading runs on the budget too
             self.set_threads(options.threads)

@@ -85,7 +85,8 @@ def curves(evaluations: list[Evaluation]) -> bytes:
     roc.set(xlabel="false positive rate (real flagged)", ylabel="true positive rate (fakes caught)", title="ROC")
     pr.set(xlabel="recall (fake)", ylabel="precision (fake)", title="Precision-recall", ylim=(0, 1.02))
     for ax in (roc, pr):
-        ax.legend(fontsize=8, loc="lower right" if ax is roc else "lower left")
+        if ax.get_legend_handles_labels()[0]:  # no line when no dataset has both classes
+            ax.legend(fontsize=8, loc="lower right" if ax is roc else "lower left")
         ax.grid(alpha=0.3)
     return png(plt, fig)
 

@@ -21,7 +21,7 @@ import numpy as np
 from newsbench import metrics
 from newsbench.data import Dataset
 from newsbench.detectors.base import ProgressFactory
-from newsbench.errors import ConfigError, NewsbenchError
+from newsbench.errors import ConfigError, NewsbenchError, require
 from newsbench.results import TrainingPoint
 from newsbench.serialize import from_dict, to_dict
 from newsbench.training.recipes import Fitted
@@ -86,7 +86,7 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
     Returns:
         The fitted detector's scorer and training record; the best weights are saved in ``out``.
     """
-    import torch
+    torch = require("torch", "train")
     from transformers import get_linear_schedule_with_warmup
 
     from newsbench.detectors import DetectorOptions

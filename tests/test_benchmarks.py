@@ -1,0 +1,49 @@
+"""Each benchmark script runs end to end on a small architecture with a tiny budget (a smoke test:
+the numbers are not checked, only that every path runs and reports)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsbench.sources import DATA_DIR_ENV
+
+BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
+
+
+def run(script: str, *args) -> str:
+    done = subprocess.run([sys.executable, str(BENCHMARKS / script), *map(str, args)], capture_output=True,
+                          text=True, timeout=600, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_arch_latency_runs(corpus_csv):
+    out = run("arch_latency.py", "--archs", "tinybert-4l", "--backends", "torch,onnx-int8", "--threads", 1,
+              "--queries", 20, "--repeats", 1, "--seconds", 0.01, "--data", corpus_csv)
+    assert "| torch | 512 tokens, batch 8 |" in out and "| onnx-int8 | real mix p99 |" in out
+    assert "tinybert-4l:" in out and "parameters" in out
+
+
+@pytest.fixture
+def bert_512(tmp_path, tiny_bert):
+    """The tiny BERT's tokenizer with a model that takes 512 positions, as the study pipeline pads to 512."""
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
+    config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512, num_labels=2)
+    BertForSequenceClassification(config).save_pretrained(tmp_path / "bert-512")
+    tokenizer.save_pretrained(tmp_path / "bert-512")
+    return tmp_path / "bert-512"
+
+
+@pytest.mark.skipif(not os.environ.get(DATA_DIR_ENV), reason=f"{DATA_DIR_ENV} not set (reads llmfake)")
+def test_eval_throughput_runs(bert_512):
+    out = run("eval_throughput.py", "--agreement-model", bert_512, "--arch", "tinybert-4l", "--articles", 8,
+              "--repeats", 1, "--batch-size", 4)
+    assert "x vs study" in out and out.count("agreement") >= 3 and "fp32 matmul peak" in out
