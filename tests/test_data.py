@@ -226,3 +226,25 @@ def test_shared_datasets_load_with_every_row_accounted_for(name):
     ds = load_dataset([DataSpec.parse(name)])
     assert ds.n_input == stats["rows"] == len(ds) + len(ds.skipped)
     assert int((ds.labels == 1).sum()) <= stats["fake"]
+
+
+def test_where_keeps_rows_with_a_column_value_and_accounts_for_the_rest(tmp_path):
+    frame = pd.DataFrame({"text": [f"story {i}" for i in range(12)], "label": [i % 2 for i in range(12)],
+                          "setting": ["adv_A", "adv_B", "original"] * 4})
+    frame.to_csv(tmp_path / "s.csv", index=False)
+    spec = [DataSpec.parse(str(tmp_path / "s.csv"))]
+    ds = load_dataset(spec, where={"setting": ("adv_A", "original")})
+    assert sorted(set(ds.rows["setting"])) == ["adv_A", "original"] and len(ds) == 8
+    assert ds.skipped_counts() == {"filtered_out": 4} and ds.n_input == 12
+    with pytest.raises(DataError, match="did you mean 'setting'"):
+        load_dataset(spec, where={"settings": ("adv_A",)})
+
+
+def test_where_needs_col_equals_value():
+    from newsbench.config import EvalConfig
+    from newsbench.errors import ConfigError
+
+    assert EvalConfig(model="fake", data=["x"], where=["a=1", "a=2", "b=x"]).filters() == {"a": ("1", "2"),
+                                                                                           "b": ("x",)}
+    with pytest.raises(ConfigError, match="expected COL=VALUE"):
+        EvalConfig(model="fake", data=["x"], where=["setting"])

@@ -208,6 +208,24 @@ def train(config: TrainConfig):
 
 @app.command()
 @_diagnosed
+def run(
+    study: Annotated[Path, typer.Argument(help="A study file (TOML) naming detectors, datasets and profile settings; see examples/quickstart.toml.")],
+    out: Annotated[Path, typer.Option(help="Study folder: study.json, report.md, report.html, and one run folder per unit of work, reused when the study is run again.")],
+):
+    """Train, evaluate and profile every detector of a study, and compare them in one report."""
+    from newsbench.reporting.study import story
+    from newsbench.study import load_study, run_study, save_study
+
+    config = load_study(study)
+    with _progress() as progress:
+        result = run_study(config, out, _Bars(progress))
+    written = save_study(result, out)
+    console.print(story(result))
+    console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by newsbench evaluate.")],
     profile: Annotated[Optional[Path], typer.Option(help="A folder written by newsbench profile: adds its cost section to the report.")] = None,

@@ -84,6 +84,9 @@ class EvalConfig:
     keep_leaked: bool = setting(False, "Score rows that also occur in the training data instead of skipping them.")
     max_rows: int | None = setting(None, "Score a seeded random sample of at most N rows per dataset; the rest are "
                                          "listed as skipped.")
+    where: list[str] = setting(help="Keep only rows whose column has this value: COL=VALUE (repeatable; values of "
+                                    "one column are alternatives). The rest are listed as skipped.", cli="repeat",
+                               factory=list)
     fp32_check: int | str = setting("200", "With bf16/int8: rows per dataset scored again in fp32 to measure the "
                                            "accuracy delta (N, 'all', or 0).")
 
@@ -124,6 +127,17 @@ class EvalConfig:
         self.text_cols = tuple(self.text_cols) if self.text_cols else None
         self.load_options(None)  # validates the text template
         self.detector_options()  # validates batch size, max length, threads
+        self.filters()  # validates --where
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        """``--where COL=VALUE`` as column -> accepted values."""
+        out: dict[str, tuple[str, ...]] = {}
+        for item in self.where:
+            column, sep, value = item.partition("=")
+            if not sep or not column.strip():
+                raise ConfigError(f"--where {item!r}: expected COL=VALUE, e.g. --where setting=A")
+            out[column.strip()] = (*out.get(column.strip(), ()), value)
+        return out
 
     def detector_options(self, trained_max_length: int | None = None) -> DetectorOptions:
         """Backend options; max_length defaults to the one the model was fine-tuned with."""

@@ -8,6 +8,7 @@ reason and a detail.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ SKIP_REASONS = {
     "label_conflict": "the same text occurs with both labels",
     "in_training_data": "the text also occurs in the detector's training data (leakage)",
     "not_sampled": "left out of a seeded random sample (--max-rows)",
+    "filtered_out": "left out by --where (a column value not asked for)",
 }
 
 # "WASHINGTON (Reuters) - ", "(Reuters) - ", "LONDON (AP) -- ": the ISOT shortcut.
@@ -178,13 +180,16 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     return rows, skipped, source
 
 
-def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(), name: str | None = None) -> Dataset:
+def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(), name: str | None = None,
+                 where: dict[str, tuple[str, ...]] | None = None) -> Dataset:
     """Read and pool one or more files into a deduplicated dataset.
 
     Args:
         specs: the files; pooled files gain an ``input_file`` metadata column.
         options: text/label mapping and preprocessing.
         name: dataset name; default is the first spec's name or file key.
+        where: keep only rows whose column holds one of the values (e.g. one SheepDog style
+            setting); the others are skipped as ``filtered_out``, before deduplication.
     """
     rows, skipped, files, keys = [], [], [], set()
     for spec in specs:
@@ -207,10 +212,19 @@ def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions()
         name or specs[0].name or specs[0].key, files, frame,
         pd.concat(skipped, ignore_index=True), sum(f.rows for f in files),
     )
+    for column, values in (where or {}).items():
+        if column not in dataset.rows.columns:
+            close = difflib.get_close_matches(column, dataset.metadata_columns, n=1)
+            raise DataError(f"{dataset.name}: --where {column}=...: no column '{column}'"
+                            + (f"; did you mean '{close[0]}'?" if close else "")
+                            + f" Columns: {', '.join(dataset.metadata_columns)}")
+        dataset = dataset.exclude(~dataset.rows[column].isin(values).to_numpy(), "filtered_out",
+                                  f"{column} is not {' or '.join(values)}")
     return deduplicate(dataset)
 
 
-def load_datasets(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions()) -> list[Dataset]:
+def load_datasets(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(),
+                  where: dict[str, tuple[str, ...]] | None = None) -> list[Dataset]:
     """Group specs into datasets and load each.
 
     Files that share a ``NAME=`` are pooled. Unnamed files that carry a file-level label (the
@@ -237,7 +251,7 @@ def load_datasets(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(
             groups.setdefault(pooled_name, []).append(spec)
         else:
             groups[unique(spec.key)] = [spec]
-    return [load_dataset(group, options, name) for name, group in groups.items()]
+    return [load_dataset(group, options, name, where) for name, group in groups.items()]
 
 
 def deduplicate(dataset: Dataset) -> Dataset:

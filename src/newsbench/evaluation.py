@@ -61,7 +61,7 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
     card, model_dir = load_model_card(config.model)
     threshold = resolve_threshold(config.threshold, card)
     options = config.load_options(card.preprocessing if card else None)
-    datasets = load_datasets(specs, options) if specs else []
+    datasets = load_datasets(specs, options, config.filters()) if specs else []
     if config.heldout:
         datasets.insert(0, heldout_dataset(card, model_dir, options))
     analysis.check_groups(config.group_by, [ds.metadata_columns for ds in datasets])

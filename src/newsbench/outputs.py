@@ -27,6 +27,8 @@ KINDS = {
                                   "plots/*.png", "comparison.json", "comparison.md")),
     "profile": ("profile.json", ("profile.json", "profile.md", "profile.html", "plots/*.png")),
     "model": ("model.json", None),
+    # A study folder accumulates its units' run folders; a first run interrupted has only cache.json.
+    "study": ("study.json", None),
 }
 
 
@@ -73,7 +75,7 @@ def _check_replaceable(out: Path, kind: str) -> None:
     marker, allowed = KINDS[kind]
     if kind == "model" and files == ["checkpoint.pt"]:
         return
-    if _marker_kind(out / marker) != kind:
+    if _marker_kind(out / marker) != kind and _marker_kind(out / "cache.json") != f"{kind}-cache":
         raise ConfigError(
             f"--out {out} is a folder with other contents ({_listing(files)}) and no newsbench {marker}: it is "
             f"not an earlier {kind} output, and newsbench will not write over it. Choose a new folder, or empty "

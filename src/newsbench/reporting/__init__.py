@@ -17,11 +17,13 @@ from newsbench.reporting.comparison import comparison_blocks
 from newsbench.reporting.evaluation import evaluation_blocks
 from newsbench.reporting.model_card import model_card_blocks
 from newsbench.reporting.profile import profile_blocks, profile_plots
+from newsbench.reporting.study import study_blocks
 from newsbench.results import ModelCard, RunResult
 from newsbench.serialize import read_json, to_json
+from newsbench.study.results import StudyResult
 
 __all__ = ["Block", "Span", "fmt", "fmt_estimate", "render_comparison", "render_evaluation", "render_model_card",
-           "render_profile", "save_comparison", "save_profile", "save_report"]
+           "render_profile", "render_study", "save_comparison", "save_profile", "save_report"]
 
 
 def render_evaluation(result: RunResult, profile: ProfileResult | None = None) -> dict[str, str | bytes]:
@@ -42,6 +44,13 @@ def render_profile(result: ProfileResult) -> dict[str, str | bytes]:
     images = profile_plots(result)
     blocks = [Block("h1", title), *profile_blocks(result)]
     return {"profile.md": to_markdown(blocks), "profile.html": to_html(blocks, title, images), **images}
+
+
+def render_study(result: StudyResult) -> dict[str, str | bytes]:
+    """The study's report.md, report.html and plot PNGs."""
+    blocks, images = study_blocks(result)
+    html = to_html(blocks, f"newsbench study: {result.name}", images)
+    return {"report.md": to_markdown(blocks), "report.html": html, **images}
 
 
 def render_comparison(comparison: Comparison) -> dict[str, str]:

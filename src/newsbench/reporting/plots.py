@@ -29,6 +29,17 @@ def legend_label(text: str, limit: int = 48) -> str:
     return " " + text if text.startswith("_") else text
 
 
+def log_axis(ax, axis: str = "x") -> None:
+    """A log scale whose tick labels are plain numbers (with mathtext off, matplotlib's default
+    log labels would print as raw TeX)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    getattr(ax, f"set_{axis}scale")("log")
+    target = getattr(ax, f"{axis}axis")
+    target.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    target.set_minor_formatter(NullFormatter())
+
+
 def figure(width: float = 6.0, height: float = 4.0, columns: int = 1):
     """(pyplot, figure, axes) for a new figure on the Agg backend (no display needed)."""
     import matplotlib
