@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import textwrap
@@ -99,6 +100,10 @@ def test_a_study_trains_evaluates_profiles_and_compares(study, files):
     assert (files / "out" / saved["rows"][0]["scores"][1]["run"] / "predictions.csv").exists()
     md = written["report.md"].read_text()
     assert "## Which differences are real" in md and "## Cost on this CPU" in md
+    for line in md.splitlines():  # each verdict names the more accurate row first
+        if line.startswith("- ext: "):
+            high, low = map(float, re.search(r"accuracy ([\d.]+) vs ([\d.]+)", line).groups())
+            assert high >= low, line
     assert (files / "out" / "plots" / "pareto.png").stat().st_size > 5000
 
 

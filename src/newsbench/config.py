@@ -261,6 +261,8 @@ class ProfileConfig:
     min_repeats: int = setting(5, "Timed repeats per latency point, at least.", cli="none")
     max_repeats: int = setting(50, "Timed repeats per latency point, at most.", cli="none")
     seconds_per_point: float = setting(2.0, "Time budget for repeats per latency point (at least 5 repeats).")
+    max_length: int | None = setting(None, "Single-stream: truncate articles to this many tokens (default: as the "
+                                           "model was fine-tuned, from its model.json; else its position limit).")
     seed: int = setting(0, "Seed of the synthetic inputs and the article sample.", cli="none")
     allow_pickle: bool = setting(False, "Allow loading a joblib/pickle pipeline (it can run code).")
     trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")

@@ -27,7 +27,14 @@ from newsbench.profiling.latency import (
     synthetic_batch,
 )
 from newsbench.profiling.probes import LoadCost, MemoryPoint, activation_mb, load_cost, memory_point, run_probe
-from newsbench.profiling.subject import Subject, detector, export_files, file_sizes, load_subject
+from newsbench.profiling.subject import (
+    Subject,
+    detector,
+    export_files,
+    file_sizes,
+    load_subject,
+    trained_max_length,
+)
 from newsbench.results import SCHEMA_VERSION, Environment
 
 __all__ = ["Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MemoryPoint", "ProfileConfig", "ProfileResult",
@@ -101,7 +108,8 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
         single = []
         if config.texts:
             articles, source = real_articles(config.texts, config.queries, config.seed)
-            encode = encoder(config.model, subject.config, limit, config.trust_remote_code)
+            cap = min(limit, config.max_length or trained_max_length(config.model) or limit)
+            encode = encoder(config.model, subject.config, cap, config.trust_remote_code)
             advance = bar(f"single-stream ({config.queries} articles, one at a time)",
                           len(config.backends) * len(config.threads))
             for backend in config.backends:

@@ -74,6 +74,21 @@ def load_subject(model: str | None, arch: str | None, allow_pickle: bool, trust_
                    sum(p.numel() * p.element_size() for p in torch_model.parameters()) / 2**20)
 
 
+def trained_max_length(model: str | None) -> int | None:
+    """The token limit a model was fine-tuned with (its model.json), so single-stream times the
+    articles as evaluate truncates them; None when unknown."""
+    if not model:
+        return None
+    path = Path(model).expanduser()
+    card = (path if path.is_dir() else path.parent) / "model.json"
+    if not card.exists():
+        return None
+    from newsbench.results import ModelCard
+    from newsbench.serialize import read_json
+
+    return read_json(ModelCard, card).max_length
+
+
 def load_classifier(model: str | None, arch: str | None, trust_remote_code: bool = False):
     """The torch classifier of a folder (its weights) or a preset (random weights), in eval mode."""
     if arch:

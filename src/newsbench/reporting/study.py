@@ -111,10 +111,10 @@ def significance(result: StudyResult) -> list[Block]:
         return []
     words = []
     for t in result.tests:
-        better, worse = (t.a, t.b) if t.accuracy_a >= t.accuracy_b else (t.b, t.a)
+        (better, high), (worse, low) = sorted([(t.a, t.accuracy_a), (t.b, t.accuracy_b)], key=lambda x: -x[1])
         verdict = (f"{better} is more accurate than {worse}" if t.significant
-                   else f"{t.a} and {t.b} cannot be told apart")
-        words.append([f"{t.dataset}: {verdict} ({t.accuracy_a:.3f} vs {t.accuracy_b:.3f} on {t.n:,} shared rows; "
+                   else f"{better} and {worse} cannot be told apart")
+        words.append([f"{t.dataset}: {verdict} (accuracy {high:.3f} vs {low:.3f} on {t.n:,} shared rows; "
                       f"McNemar p={t.p_value:.2g}, Holm p={t.p_holm:.2g})."])
     return [Block("h2", "Which differences are real"), Block("ul", rows=words),
             Block("table", header=["dataset", "A", "B", "rows", "only A right", "only B right", "p", "Holm p",
