@@ -208,11 +208,16 @@ def _strings(value, where: _Where, table: str, index: int, key: str, what: str) 
     return value
 
 
-def _detector(table: dict, i: int, where: _Where) -> StudyDetector:
-    _check_keys(table, DETECTOR_KEYS, where, "detectors", i, f"[[detectors]] #{i + 1}")
+def _named(table: dict, i: int, where: _Where, kind: str, keys) -> str:
+    """The name of the i-th [[kind]] table, after checking its keys."""
+    _check_keys(table, keys, where, kind, i, f"[[{kind}]] #{i + 1}")
     if "name" not in table:
-        raise where.error(f"[[detectors]] #{i + 1} has no name", "detectors", i)
-    name = _typed(table["name"], str, where, "detectors", i, "name")
+        raise where.error(f"[[{kind}]] #{i + 1} has no name", kind, i)
+    return _typed(table["name"], str, where, kind, i, "name")
+
+
+def _detector(table: dict, i: int, where: _Where) -> StudyDetector:
+    name = _named(table, i, where, "detectors", DETECTOR_KEYS)
     what = f"detector '{name}'"
     if ("train" in table) == ("path" in table):
         raise where.error(f"{what}: give exactly one of train = {{...}} (a recipe) or path = \"...\" (a model)",
@@ -253,10 +258,7 @@ def _detector(table: dict, i: int, where: _Where) -> StudyDetector:
 
 
 def _dataset(table: dict, i: int, where: _Where) -> StudyDataset:
-    _check_keys(table, DATASET_KEYS, where, "datasets", i, f"[[datasets]] #{i + 1}")
-    if "name" not in table:
-        raise where.error(f"[[datasets]] #{i + 1} has no name", "datasets", i)
-    name = _typed(table["name"], str, where, "datasets", i, "name")
+    name = _named(table, i, where, "datasets", DATASET_KEYS)
     what = f"dataset '{name}'"
     if "data" not in table:
         raise where.error(f"{what} has no data: data = [\"file.csv\", ...] (as --data takes them)", "datasets", i,
