@@ -11,6 +11,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache(tmp_path_factory):
+    """ONNX exports go to a cache of this session's own: never reused from an earlier run whose
+    model folders are gone, never left in the user's ~/.cache."""
+    os.environ["NEWSBENCH_CACHE"] = str(tmp_path_factory.mktemp("newsbench-cache"))
+
 TOPICS = "election budget vaccine climate court senate trade police school market".split()
 REAL_WORDS = "officials said on tuesday according to the report the ministry confirmed data shows".split()
 FAKE_WORDS = "shocking secret hoax exposed they do not want you to know miracle cover up".split()

@@ -1,6 +1,7 @@
 """The evaluation spine and the CLI end to end, on tiny fixtures."""
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -223,6 +224,21 @@ def test_int8_run_reports_its_accuracy_delta_against_fp32(tmp_path, tiny_bert, c
     assert off.result.evaluations[0].precision_check is None
     with pytest.raises(ConfigError, match="fp32_check"):
         EvalConfig(model="fake", data=["x"], fp32_check="some")
+
+
+def test_a_cached_export_checks_against_the_folder_asked_for(tmp_path, tiny_bert, corpus_csv, monkeypatch):
+    """The export cache is keyed by content: an identical copy reuses an export made from a folder
+    that is gone since, and the fp32 check must still run, against the copy asked for."""
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path / "cache"))
+    first, second = tmp_path / "first", tmp_path / "second"
+    shutil.copytree(tiny_bert, first)
+    config = dict(data=[corpus_csv], backend="onnx-int8", n_bootstrap=0, fp32_check=20, threads=1)
+    assert evaluate(EvalConfig(model=str(first), **config)).result.evaluations[0].precision_check
+    shutil.copytree(first, second)
+    shutil.rmtree(first)
+    check = evaluate(EvalConfig(model=str(second), **config)).result.evaluations[0].precision_check
+    assert check is not None and check.reference == str(second) and check.n == 20
+    assert len(list((tmp_path / "cache" / "onnx").iterdir())) == 1  # the export was reused, not redone
 
 
 def test_a_single_class_dataset_goes_through_evaluate_and_the_report(tmp_path, corpus):

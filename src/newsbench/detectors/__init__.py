@@ -156,6 +156,10 @@ def load_detector(model: str, backend: str = "auto", options: DetectorOptions = 
 
         source = str(cached_export(model, int8=precision == "int8", trust_remote_code=options.trust_remote_code))
     detector = getattr(importlib.import_module(module), cls)(source, replace(options, precision=precision))
+    if source != model and detector.precision != "fp32":
+        # A cached export may have been made from an identical copy that no longer exists: the
+        # fp32 reference is the folder asked for, not the path export.json recorded.
+        detector.reference = model
     detector.path = model
     detector.choice = reason or f"{name}: asked for"
     return detector
