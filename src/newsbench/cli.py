@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
+from newsbench.config import AuditConfig, CrossvalConfig, EvalConfig, ProfileConfig, TrainConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
@@ -221,6 +221,43 @@ def run(
         result = run_study(config, out, _Bars(progress))
     written = save_study(result, out)
     console.print(story(result))
+    console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
+@_with_config(CrossvalConfig, out=(Path, "Folder for crossval.json, report.md, report.html and heatmaps."))
+def crossval(config: CrossvalConfig, out: Path):
+    """Leave each dataset out in turn, and train on one to test on each other: which recipe holds up?"""
+    from newsbench.generalisation import crossval as run_crossval
+    from newsbench.generalisation import save_crossval
+    from newsbench.outputs import check_output
+    from newsbench.reporting.crossval import story
+
+    check_output(out, "crossval")
+    with _progress() as progress:
+        result = run_crossval(config, _Bars(progress))
+    written = save_crossval(result, out)
+    console.print(story(result))
+    console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
+@_with_config(AuditConfig, out=(Path, "Folder for audit.json, report.md and report.html."))
+def audit(config: AuditConfig, out: Path):
+    """Which shortcuts could a detector have learned? Probes on impoverished views, artefacts, flips."""
+    from newsbench.generalisation.audit import run_audit
+    from newsbench.outputs import check_output, write_folder
+    from newsbench.reporting.audit import render_audit
+    from newsbench.serialize import to_json
+
+    check_output(out, "audit")
+    with _progress() as progress:
+        result = run_audit(config, _Bars(progress))
+    written = write_folder(out, {"audit.json": to_json(result), **render_audit(result)}, "audit")
+    for probe in result.probes:
+        console.print(f"{probe.name:20s} ROC AUC {probe.roc_auc.value:.3f}" + ("  shortcut" if probe.flagged else ""))
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
 
 

@@ -19,6 +19,8 @@ from newsbench.options import LoadOptions
 from newsbench.outputs import check_output
 
 PROFILE_BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
+PROTOCOLS = ("lodo", "matrix", "both")
+BALANCING = ("sources", "classes", "none")
 DATA_HELP = ("Data file, folder or dataset name under $NEWSBENCH_DATA_DIR: [NAME=]PATH[:real|:fake]. Repeatable. "
              "Files sharing NAME= are pooled; unnamed one-label files (a.csv:real b.csv:fake) are pooled into one "
              "dataset.")
@@ -41,6 +43,17 @@ def setting(default=dataclasses.MISSING, help: str = "", *, cli: str = "value", 
     if factory is not None:
         return field(default_factory=factory, metadata=metadata)
     return field(default=default, metadata=metadata)
+
+
+def parse_where(items: list[str]) -> dict[str, tuple[str, ...]]:
+    """``--where COL=VALUE`` items as column -> accepted values (values of one column are alternatives)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        column, sep, value = item.partition("=")
+        if not sep or not column.strip():
+            raise ConfigError(f"--where {item!r}: expected COL=VALUE, e.g. --where setting=A")
+        out[column.strip()] = (*out.get(column.strip(), ()), value)
+    return out
 
 
 def _close(value: str, known) -> str:
@@ -69,6 +82,9 @@ class EvalConfig:
                                                  "model was trained.", flag="--strip-datelines/--keep-datelines")
     text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}' (default: as the "
                                               "model was trained).")
+    strip_artifacts: bool | None = setting(None, "Remove known source artefacts (datelines, bylines, image credits, "
+                                                 "URLs, LLM preambles...). Default: as the model was trained.",
+                                           flag="--strip-artifacts/--keep-artifacts")
     threshold: float | str = setting("0.5", "Decision threshold on P(fake), or 'validation' for the model's own.")
     max_length: int | None = setting(None, "Truncate articles to this many tokens (default: as fine-tuned, else 512).")
     batch_size: int = setting(32, "Articles per forward pass.")
@@ -131,13 +147,7 @@ class EvalConfig:
 
     def filters(self) -> dict[str, tuple[str, ...]]:
         """``--where COL=VALUE`` as column -> accepted values."""
-        out: dict[str, tuple[str, ...]] = {}
-        for item in self.where:
-            column, sep, value = item.partition("=")
-            if not sep or not column.strip():
-                raise ConfigError(f"--where {item!r}: expected COL=VALUE, e.g. --where setting=A")
-            out[column.strip()] = (*out.get(column.strip(), ()), value)
-        return out
+        return parse_where(self.where)
 
     def detector_options(self, trained_max_length: int | None = None) -> DetectorOptions:
         """Backend options; max_length defaults to the one the model was fine-tuned with."""
@@ -154,7 +164,8 @@ class EvalConfig:
         trained = trained or LoadOptions()
         strip = trained.strip_datelines if self.strip_datelines is None else self.strip_datelines
         template = self.text_template or (None if self.text_cols else trained.text_template)
-        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip, template)
+        artifacts = trained.strip_artifacts if self.strip_artifacts is None else self.strip_artifacts
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip, template, artifacts)
 
 
 @dataclass
@@ -163,10 +174,16 @@ class TrainConfig:
 
     data: list[str] = setting(help=DATA_HELP + " All files are pooled into one training set.", cli="repeat")
     out: Path = setting(help="Model folder to write.")
-    recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf, or finetune (a transformer).")
+    recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf (TF-IDF baselines), embed-lr, style-lr, ensemble, robust "
+                                      "(heads on frozen MiniLM embeddings, style features and TF-IDF; no pickles), "
+                                      "or finetune (a transformer).")
     base: str = setting("minilm-l6", "finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a "
                                      "hub id.")
     strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")
+    strip_artifacts: bool | None = setting(None, "Remove known source artefacts (datelines, bylines, agency names, "
+                                                 "image credits, URLs, handles, boilerplate, LLM preambles and Title: "
+                                                 "lines). Default: on for robust, off otherwise.",
+                                           flag="--strip-artifacts/--keep-artifacts")
     text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns.", cli="comma")
     text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}'.")
     label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
@@ -174,6 +191,10 @@ class TrainConfig:
     val_size: float = setting(0.1, "Validation fraction (early stopping, threshold).")
     test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
     group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id.")
+    balance: str | None = setting(None, "Training weights: sources (each --data file, and each class within it, "
+                                        "weighs the same), classes, or none. Default: sources for robust, else none.")
+    max_per_source: int | None = setting(None, "Seeded sample of at most N rows per --data file, so no source "
+                                               "dominates (0 = all). Default: 3000 for robust, else all.")
     seed: int = setting(0, "Seed of the split, the model and the batch order.")
     threads: int | None = setting(None, "Intra-op threads (default: library default).")
     epochs: int = setting(1, "finetune: passes over the training split.")
@@ -191,8 +212,19 @@ class TrainConfig:
     resume: bool = setting(False, "finetune: continue from OUT/checkpoint.pt after an interruption.")
 
     def __post_init__(self):
-        from newsbench.training.recipes import RECIPES
+        from newsbench.training.recipes import RECIPE_DEFAULTS, RECIPES
 
+        defaults = RECIPE_DEFAULTS.get(self.recipe, {})
+        for name in ("balance", "strip_artifacts", "max_per_source"):
+            if getattr(self, name) is None:
+                setattr(self, name, defaults.get(name, {"balance": "none", "strip_artifacts": False}.get(name)))
+        self.max_per_source = self.max_per_source or None
+        if self.max_per_source is not None and self.max_per_source < 20:
+            raise ConfigError(f"max_per_source must be 0 (all) or at least 20, got {self.max_per_source}")
+        if self.balance not in BALANCING:
+            raise ConfigError(f"balance must be one of {', '.join(BALANCING)}, got {self.balance!r}")
+        if self.balance != "none" and self.recipe == "finetune":
+            raise ConfigError("--balance applies to the TF-IDF and heads recipes; finetune trains unweighted")
         if self.recipe not in RECIPES:
             raise ConfigError(f"unknown recipe '{self.recipe}'; known: {', '.join(RECIPES)}"
                               + _close(self.recipe, RECIPES))
@@ -223,7 +255,8 @@ class TrainConfig:
         self.load_options()  # validates the text template
 
     def load_options(self) -> LoadOptions:
-        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, self.text_template)
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, self.text_template,
+                           self.strip_artifacts)
 
 
 def _cores() -> list[int]:
@@ -297,3 +330,95 @@ class ProfileConfig:
             raise ConfigError(f"unknown backend(s) {unknown}; profile measures {', '.join(PROFILE_BACKENDS)}")
         if self.queries < 20:
             raise ConfigError(f"queries must be at least 20 for percentiles, got {self.queries}")
+
+
+@dataclass
+class CrossvalConfig:
+    """Settings of ``newsbench crossval``; each field's help says what it does."""
+
+    data: list[str] = setting(help=DATA_HELP + " Each dataset is left out in turn (at least 2).", cli="repeat")
+    recipes: list[str] = setting(help="Comma-separated recipes to compare (default: tfidf-lr).", cli="comma",
+                                 factory=lambda: ["tfidf-lr"])
+    protocol: str = setting("both", "lodo (train on all others, test on the one left out), matrix (train on one, "
+                                    "test on each other), or both.")
+    max_rows: int | None = setting(2000, "Seeded random sample of at most N rows per dataset, so no set dominates "
+                                         "and a fold takes seconds (0 = every row).")
+    balance: str = setting("sources", "Training weights: sources (each training dataset and class weighs the "
+                                      "same), classes, or none.")
+    group_cols: list[str] = setting(help="Columns naming an article's seed (rows sharing a value, in any dataset, "
+                                         "never straddle train and test). Default: news_id, seed_text.",
+                                    cli="comma", factory=lambda: ["news_id", "seed_text"])
+    near_duplicate: float = setting(0.5, "Rows sharing at least this share of the shorter text's word 8-grams are "
+                                         "one article (never straddle train and test); 0 = exact duplicates only.")
+    where: list[str] = setting(help="Keep only rows whose column has this value, in the datasets that have the "
+                                    "column: COL=VALUE (repeatable).", cli="repeat", factory=list)
+    val_size: float = setting(0.15, "Share of the training pool kept for validation (threshold), grouped by seed.")
+    strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines.")
+    strip_artifacts: bool = setting(False, "Remove known source artefacts before training and testing.")
+    text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns.", cli="comma")
+    label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
+    encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
+    n_bootstrap: int = setting(500, "Bootstrap resamples for 95% intervals per cell (0 = none).", flag="--bootstrap")
+    seed: int = setting(0, "Seed of samples, splits, models and resamples.")
+    threads: int | None = setting(None, "Threads for fitting (default: library default).")
+
+    def __post_init__(self):
+        from newsbench.training.recipes import CROSSVAL_RECIPES
+
+        self.recipes = [r.strip() for r in self.recipes if r.strip()] or ["tfidf-lr"]
+        for recipe in self.recipes:
+            if recipe not in CROSSVAL_RECIPES:
+                raise ConfigError(f"unknown crossval recipe '{recipe}'; known: {', '.join(CROSSVAL_RECIPES)}"
+                                  + _close(recipe, CROSSVAL_RECIPES))
+        if len(self.data) < 2:
+            raise ConfigError("crossval needs at least 2 datasets (--data, repeatable): each is left out in turn")
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}")
+        if self.balance not in BALANCING:
+            raise ConfigError(f"balance must be one of {', '.join(BALANCING)}, got {self.balance!r}")
+        if self.max_rows is not None and self.max_rows != 0 and self.max_rows < 20:
+            raise ConfigError(f"max_rows must be 0 (every row) or at least 20, got {self.max_rows}")
+        self.max_rows = self.max_rows or None
+        if not 0 <= self.near_duplicate <= 1:
+            raise ConfigError(f"near_duplicate must be in [0, 1], got {self.near_duplicate}")
+        if not 0.05 <= self.val_size <= 0.5:
+            raise ConfigError(f"val_size must be in [0.05, 0.5], got {self.val_size}")
+        if self.n_bootstrap != 0 and self.n_bootstrap < 100:
+            raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
+        self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.group_cols = [c.strip() for c in self.group_cols if c.strip()]
+        self.load_options()
+        parse_where(self.where)
+
+    def load_options(self) -> LoadOptions:
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, None,
+                           self.strip_artifacts)
+
+
+@dataclass
+class AuditConfig:
+    """Settings of ``newsbench audit``; each field's help says what it does."""
+
+    model: str | None = setting(None, "A model to audit. A folder written by newsbench train brings its own training "
+                                      "and held-out splits; any other model needs --data.")
+    data: list[str] = setting(help=DATA_HELP + " The training-domain data: probes train on 80% and are scored with "
+                                               "the model on the other 20% (split by article).", cli="repeat",
+                              factory=list)
+    backend: str = setting("auto", "The model's backend (as evaluate takes it).")
+    max_rows: int | None = setting(5000, "Seeded sample of at most N training and N held-out rows (0 = all).")
+    strip_datelines: bool | None = setting(None, "Remove datelines first. Default: as the model was trained.",
+                                           flag="--strip-datelines/--keep-datelines")
+    n_bootstrap: int = setting(500, "Bootstrap resamples for 95% intervals (0 = none).", flag="--bootstrap")
+    seed: int = setting(0, "Seed of samples, splits and resamples.")
+    threads: int | None = setting(None, "Threads for the model (default: library default).")
+    allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (they can run code).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+
+    def __post_init__(self):
+        if not self.model and not self.data:
+            raise ConfigError("nothing to audit: give --data (the training-domain data) and/or --model")
+        if self.max_rows is not None and self.max_rows != 0 and self.max_rows < 50:
+            raise ConfigError(f"max_rows must be 0 (every row) or at least 50, got {self.max_rows}")
+        self.max_rows = self.max_rows or None
+        if self.n_bootstrap != 0 and self.n_bootstrap < 100:
+            raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")

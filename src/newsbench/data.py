@@ -129,6 +129,10 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     if options.strip_datelines:  # the dateline opens the body: the last text column
         body = next((c for c in reversed(text_cols) if c.lower() in ("text", "content")), text_cols[-1])
         parts[body] = [strip_dateline(t) for t in parts[body]]
+    if options.strip_artifacts:
+        from newsbench.artifacts import strip_artifacts
+
+        parts = {c: [strip_artifacts(t) for t in values] for c, values in parts.items()}
     rows_of_parts = zip(*parts.values())
     if options.text_template:
         texts = [options.text_template.format_map(dict(zip(parts, values))).strip() for values in rows_of_parts]

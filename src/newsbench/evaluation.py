@@ -235,14 +235,18 @@ def resolve_threshold(threshold: float | str, card: ModelCard | None) -> float:
     return card.threshold
 
 
-def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: LoadOptions) -> Dataset:
-    """Rebuild the model's held-out test split from its training files and saved split ids."""
+def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: LoadOptions,
+                    part: str = "test") -> Dataset:
+    """Rebuild one part of the model's split (by default the held-out test split) from its
+    training files and saved split ids."""
     if card is None or model_dir is None or not (model_dir / "split.json").exists():
         raise ConfigError("--heldout needs a model folder written by newsbench train (model.json + split.json)")
     trained = card.preprocessing
-    if trained.strip_datelines != options.strip_datelines:
-        raise ConfigError("--heldout with a --strip-datelines setting different from training would "
-                          "change the held-out texts; leave --strip-datelines unset")
+    for name in ("strip_datelines", "strip_artifacts"):
+        if getattr(trained, name) != getattr(options, name):
+            flag = "--" + name.replace("_", "-")
+            raise ConfigError(f"--heldout with a {flag} setting different from training would change the held-out "
+                              f"texts; leave {flag} unset")
     for source in card.data:
         if not Path(source.path).exists():
             raise DataError(f"held-out split: training file {source.path} (recorded in model.json) is missing")
@@ -252,10 +256,10 @@ def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: Loa
         raise DataError(f"held-out split: {', '.join(changed)} changed since training (sha256 differs); "
                         "the split cannot be rebuilt")
     try:
-        test = json.loads((model_dir / "split.json").read_text())["test"]
+        ids = json.loads((model_dir / "split.json").read_text())[part]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"{model_dir / 'split.json'}: not a readable split written by newsbench train ({exc})") from exc
-    return full.select(test, f"{card.dataset} (held-out test)")
+    return full.select(ids, f"{card.dataset} (held-out test)" if part == "test" else f"{card.dataset} ({part})")
 
 
 def training_fingerprints(model_dir: Path | None, train_data: list[str], options: LoadOptions) -> np.ndarray | None:

@@ -9,7 +9,6 @@ agreement and the largest logit difference in ``export.json``.
 
 from __future__ import annotations
 
-import os
 import shutil
 import time
 import warnings
@@ -22,7 +21,7 @@ from newsbench.detectors.hf import HFDetector
 from newsbench.detectors.onnx import OnnxDetector
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, require
-from newsbench.outputs import write_atomic
+from newsbench.outputs import cache_root, write_atomic
 from newsbench.results import ExportResult
 from newsbench.serialize import to_json
 
@@ -125,8 +124,7 @@ def cached_export(model_dir: str, int8: bool, trust_remote_code: bool = False) -
     Kept under ``$NEWSBENCH_CACHE`` (default ``~/.cache/newsbench``) in a folder named by the
     source's content hash, so changed weights get a fresh export and parity check.
     """
-    root = Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench")
-    folder = root / "onnx" / f"{fingerprint(model_dir)[:20]}-{'int8' if int8 else 'fp32'}"
+    folder = cache_root() / "onnx" / f"{fingerprint(model_dir)[:20]}-{'int8' if int8 else 'fp32'}"
     if not (folder / "export.json").exists():
         export_onnx(model_dir, folder, int8=int8, trust_remote_code=trust_remote_code)
     return folder

@@ -20,6 +20,9 @@ class LoadOptions:
         encoding: text encoding of CSV/TSV/JSONL files.
         strip_datelines: remove a leading ``CITY (Reuters) -`` dateline from the body.
         text_template: build the text from columns instead, e.g. ``"{title} [SEP] {text}"``.
+        strip_artifacts: remove every catalogued source artefact (``newsbench.artifacts``) from
+            each text column: datelines, bylines, agency names, image credits, URLs, handles,
+            boilerplate tails, LLM preambles and ``Title:`` lines.
     """
 
     text_cols: tuple[str, ...] | None = None
@@ -27,6 +30,7 @@ class LoadOptions:
     encoding: str = "utf-8"
     strip_datelines: bool = False
     text_template: str | None = None
+    strip_artifacts: bool = False
 
     def __post_init__(self):
         if self.text_template is not None:

@@ -26,10 +26,18 @@ KINDS = {
     "evaluate": ("results.json", ("results.json", "predictions.csv", "skipped.csv", "report.md", "report.html",
                                   "plots/*.png", "comparison.json", "comparison.md")),
     "profile": ("profile.json", ("profile.json", "profile.md", "profile.html", "plots/*.png")),
+    "crossval": ("crossval.json", ("crossval.json", "report.md", "report.html", "plots/*.png")),
+    "audit": ("audit.json", ("audit.json", "report.md", "report.html")),
     "model": ("model.json", None),
     # A study folder accumulates its units' run folders; a first run interrupted has only cache.json.
     "study": ("study.json", None),
 }
+
+
+def cache_root() -> Path:
+    """Where reusable derived files live (ONNX exports, embeddings): ``$NEWSBENCH_CACHE``, by
+    default ``~/.cache/newsbench``."""
+    return Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench")
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

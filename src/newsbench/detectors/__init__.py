@@ -22,6 +22,7 @@ BACKENDS = {
     "onnx": ("newsbench.detectors.onnx:OnnxDetector", "fp32"),
     "onnx-int8": ("newsbench.detectors.onnx:OnnxDetector", "int8"),
     "sklearn": ("newsbench.detectors.sklearn:SklearnDetector", "fp32"),
+    "heads": ("newsbench.detectors.heads:HeadsDetector", "fp32"),
     "fake": ("newsbench.detectors.fake:FakeDetector", "fp32"),
 }
 ALIASES = {"hf": "torch"}
@@ -35,9 +36,9 @@ def detect_backend(model: str) -> str:
     """Guess the backend from what ``model`` points to.
 
     ``fake`` or ``fake:...`` -> fake; a .onnx file or a folder holding one -> onnx; a folder
-    with config.json -> torch (a Hugging Face model); a folder with
-    model.joblib or a .joblib/.pkl file -> sklearn; an ``org/name`` that is not a local path
-    -> torch (a hub id, which needs a network connection).
+    with heads.json -> heads; a folder with config.json -> torch (a Hugging Face model); a
+    folder with model.joblib or a .joblib/.pkl file -> sklearn; an ``org/name`` that is not a
+    local path -> torch (a hub id, which needs a network connection).
     """
     if model == "fake" or model.startswith("fake:"):
         return "fake"
@@ -45,6 +46,8 @@ def detect_backend(model: str) -> str:
     if path.suffix == ".onnx" or (path.is_dir() and any(path.glob("*.onnx"))):
         return "onnx"
     if path.is_dir():
+        if (path / "heads.json").exists():
+            return "heads"
         if (path / "config.json").exists():
             return "torch"
         if (path / "model.joblib").exists():
@@ -70,7 +73,7 @@ def fixed_backend(model: str) -> str | None:
         from newsbench.detectors.onnx import file_precision, onnx_file
 
         return "onnx-int8" if file_precision(onnx_file(model)) == "int8" else "onnx"
-    return kind if kind == "sklearn" else None
+    return kind if kind in ("sklearn", "heads") else None
 
 
 def hub_id(model: str) -> bool:

@@ -145,9 +145,10 @@ def _probe_spec(config: ProfileConfig, subject: Subject, backend: str, files: di
 def _notes(config: ProfileConfig, subject: Subject, environment: Environment, limit: int, lengths: list[int],
            memory_lengths: list[int]) -> list[str]:
     notes = []
-    if subject.fixed == "sklearn":
-        notes.append("a scikit-learn pipeline reads text: lengths are words (synthetic articles drawn from its "
-                     "vocabulary), the forward includes vectorising, and there are no activations to estimate")
+    if subject.fixed in ("sklearn", "heads"):
+        kind = "scikit-learn pipeline" if subject.fixed == "sklearn" else "heads model"
+        notes.append(f"a {kind} reads text: lengths are words (synthetic articles drawn from its vocabulary), the "
+                     "forward includes vectorising, and there are no activations to estimate")
     if max(config.threads) > environment.cpu_count:
         notes.append(f"thread budgets above this machine's {environment.cpu_count} cores are oversubscribed: "
                      "their latencies are not those of a CPU with that many cores")

@@ -45,7 +45,7 @@ def main(spec: dict) -> dict:
 
     backend = spec["backend"]
     # Import the backend's libraries first, so the baseline holds them and the increase is the model.
-    if backend == "sklearn":
+    if backend in ("sklearn", "heads"):
         import sklearn  # noqa: F401
     elif backend.startswith("onnx"):
         import onnxruntime  # noqa: F401
@@ -63,7 +63,7 @@ def main(spec: dict) -> dict:
             for parameter in detector.model.parameters():
                 parameter.sum()
     seconds = time.perf_counter() - started
-    vocabulary = detector.vocabulary() if backend == "sklearn" else int(spec["vocab"])
+    vocabulary = detector.vocabulary() if backend in ("sklearn", "heads") else int(spec["vocab"])
     after_load = rss_mb()
     if spec["task"] == "load":
         detector.forward(synthetic_batch(1, 64, vocabulary, 0))

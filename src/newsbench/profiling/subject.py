@@ -15,7 +15,8 @@ from newsbench.detectors import BACKENDS, Detector, DetectorOptions, fixed_backe
 from newsbench.detectors.base import from_pretrained
 from newsbench.errors import require
 
-FILE_NAMES = {"onnx": "onnx fp32", "onnx-int8": "onnx int8", "sklearn": "joblib"}
+FILE_NAMES = {"onnx": "onnx fp32", "onnx-int8": "onnx int8", "sklearn": "joblib", "heads": "heads folder"}
+TEXT_BACKENDS = ("sklearn", "heads")  # detectors that read text, not token ids
 
 
 @dataclass
@@ -41,7 +42,8 @@ class Subject:
     @property
     def architecture(self) -> str:
         if self.config is None:
-            return self.model.info().details["pipeline"]
+            details = self.model.info().details
+            return details.get("pipeline") or f"heads: {details.get('heads')}"
         return (self.config.architectures or [type(self.model).__name__])[0]
 
     @property
@@ -53,12 +55,11 @@ class Subject:
 def load_subject(model: str | None, arch: str | None, allow_pickle: bool, trust_remote_code: bool) -> Subject:
     """Load what ``--model`` or ``--arch`` names."""
     fixed = fixed_backend(model) if model else None
-    if fixed == "sklearn":
-        from newsbench.detectors.sklearn import SklearnDetector
-
-        detector = SklearnDetector(model, DetectorOptions(allow_pickle=allow_pickle))
+    if fixed in TEXT_BACKENDS:
+        detector = text_detector(fixed, model, DetectorOptions(allow_pickle=allow_pickle))
         params = detector.parameters or 0
-        return Subject(model, fixed, detector, None, params, params * 8 / 2**20, detector.file)  # float64 numbers
+        file = getattr(detector, "file", None) or detector.folder
+        return Subject(model, fixed, detector, None, params, params * 8 / 2**20, file)  # float64 numbers
     if fixed:  # an exported file: no torch module, its config.json beside it
         from newsbench.detectors.onnx import export_record, onnx_file
 
@@ -72,6 +73,17 @@ def load_subject(model: str | None, arch: str | None, allow_pickle: bool, trust_
     return Subject(model or f"arch:{arch}", None, torch_model, torch_model.config,
                    sum(p.numel() for p in torch_model.parameters()),
                    sum(p.numel() * p.element_size() for p in torch_model.parameters()) / 2**20)
+
+
+def text_detector(backend: str, model: str, options: DetectorOptions) -> Detector:
+    """A detector that reads text: a scikit-learn pipeline or a heads model."""
+    if backend == "heads":
+        from newsbench.detectors.heads import HeadsDetector
+
+        return HeadsDetector(model, options)
+    from newsbench.detectors.sklearn import SklearnDetector
+
+    return SklearnDetector(model, options)
 
 
 def trained_max_length(model: str | None) -> int | None:
@@ -101,7 +113,7 @@ def load_classifier(model: str | None, arch: str | None, trust_remote_code: bool
 def detector(subject: Subject, backend: str, files: dict[str, Path], threads: int) -> Detector:
     """The detector that runs ``subject`` on ``backend`` with ``threads`` threads, in this process."""
     options = DetectorOptions(threads=threads, precision=BACKENDS[backend][1])
-    if backend == "sklearn":
+    if backend in TEXT_BACKENDS:
         subject.model.set_threads(threads)
         return subject.model
     if backend.startswith("onnx"):
@@ -119,10 +131,8 @@ def detector_from_spec(spec: dict) -> Detector:
     options = DetectorOptions(threads=spec["threads"], precision=BACKENDS[backend][1],
                               allow_pickle=bool(spec.get("allow_pickle")),
                               trust_remote_code=bool(spec.get("trust_remote_code")))
-    if backend == "sklearn":
-        from newsbench.detectors.sklearn import SklearnDetector
-
-        return SklearnDetector(spec["model"], options)
+    if backend in TEXT_BACKENDS:
+        return text_detector(backend, spec["model"], options)
     if backend.startswith("onnx"):  # torch is never imported, so its libraries do not count
         from newsbench.detectors.onnx import OnnxDetector
 
@@ -152,7 +162,9 @@ def export_files(subject: Subject, folder: Path, backends: list[str]) -> dict[st
 def file_sizes(subject: Subject, files: dict[str, Path]) -> tuple[float, dict[str, float]]:
     """(size of the weights on disk, MB per format) for the static cost."""
     if subject.fixed:
-        disk = subject.file.stat().st_size / 2**20
+        file = subject.file
+        disk = (sum(p.stat().st_size for p in file.rglob("*") if p.is_file()) if file.is_dir()
+                else file.stat().st_size) / 2**20
         return disk, {FILE_NAMES[subject.fixed]: disk}
     disk = disk_mb(subject.model, None if subject.name.startswith("arch:") else subject.name)
     return disk, {"safetensors fp32": disk, **{FILE_NAMES[b]: f.stat().st_size / 2**20 for b, f in files.items()}}

@@ -187,7 +187,7 @@ class _Units:
         settings.setdefault("texts", (self.study.datasets[0].data[0] if self.study.datasets else None))
         chosen = backend or choose_backend(model)[0]
         kind = detect_backend(model)
-        config = ProfileConfig(model=model, backends=None if kind in ("sklearn", "onnx") else [chosen],
+        config = ProfileConfig(model=model, backends=None if kind in ("sklearn", "heads", "onnx") else [chosen],
                                allow_pickle=detector.allow_pickle or detector.train is not None,
                                trust_remote_code=detector.trust_remote_code, seed=self.study.seed, **settings)
         env = capture_environment(0)

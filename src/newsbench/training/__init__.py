@@ -26,7 +26,7 @@ from newsbench.outputs import staged_folder
 from newsbench.results import Metrics, ModelCard, SplitInfo
 from newsbench.serialize import to_json
 from newsbench.sources import DataSpec
-from newsbench.training.recipes import BASELINES, Fitted, build_pipeline
+from newsbench.training.recipes import BASELINES, HEAD_RECIPES, Fitted, build_pipeline, fit_heads, source_weights
 from newsbench.training.split import split_ids
 
 __all__ = ["fit_baseline", "model_card", "split_ids", "train"]
@@ -41,8 +41,11 @@ def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     pipeline = build_pipeline(recipe, config.seed, config.threads)
     advance = progress(f"fitting {config.recipe} on {len(parts['train']):,} articles", 1) if progress else None
     start = time.perf_counter()
+    part = parts["train"]
+    weights = source_weights(part.rows["input_file"].to_numpy() if "input_file" in part.rows else None,
+                             part.labels, config.balance)
     try:
-        pipeline.fit(parts["train"].texts, parts["train"].labels)
+        pipeline.fit(part.texts, part.labels, clf__sample_weight=weights)
     except ValueError as exc:  # e.g. no word occurs in two articles, so min_df=2 leaves no terms
         raise DataError(f"{config.recipe} could not be fitted on {len(parts['train']):,} training articles: {exc}. "
                         "TF-IDF keeps words that occur in at least 2 articles; check that the text columns "
@@ -60,6 +63,43 @@ def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     )
 
 
+def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
+                   progress: ProgressFactory | None = None) -> Fitted:
+    """Fit a heads recipe (``newsbench.heads``) on the train split and save it without pickles."""
+    from newsbench.heads import ENCODER_TOKENS
+    from newsbench.training.presets import pretrained_path
+
+    views = HEAD_RECIPES[config.recipe]
+    part = parts["train"]
+    advance = progress(f"fitting {config.recipe} ({' + '.join(views)}) on {len(part):,} articles", 1) \
+        if progress else None
+    start = time.perf_counter()
+    weights = source_weights(part.rows["input_file"].to_numpy() if "input_file" in part.rows else None,
+                             part.labels, config.balance)
+    model = fit_heads(config.recipe, part.texts, part.labels, weights, config.seed, config.threads, progress)
+    seconds = time.perf_counter() - start
+    model.save(out, pretrained_path("minilm-l6") if "embed" in views else None)
+    if advance:
+        advance(1)
+    return Fitted(score=model.score, training_seconds=seconds, hyperparameters={
+        "views": list(views), "combine": "mean log-odds", "classifier": "logistic_regression",
+        "balance": config.balance, **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
+                                       "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {})})
+
+
+def per_source_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
+    """At most ``limit`` rows of each input file (seeded); the rest are listed as skipped."""
+    source = dataset.rows["input_file"].to_numpy() if "input_file" in dataset.rows else np.zeros(len(dataset.rows))
+    rng, drop = np.random.default_rng(seed), np.zeros(len(source), dtype=bool)
+    for value in dict.fromkeys(source.tolist()):
+        rows = np.flatnonzero(source == value)
+        if len(rows) > limit:
+            drop[rng.choice(rows, len(rows) - limit, replace=False)] = True
+    if not drop.any():
+        return dataset
+    return dataset.exclude(drop, "not_sampled", f"seeded sample of at most {limit} rows per source (seed {seed})")
+
+
 def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks) -> ModelCard:
     """Train the configured recipe and write the model folder.
 
@@ -69,6 +109,8 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
     environment = capture_environment(config.seed, config.threads)
     specs = [DataSpec.parse(s) for s in config.data]
     dataset = load_dataset(specs, config.load_options(), name="+".join(dict.fromkeys(s.key for s in specs)))
+    if config.max_per_source:
+        dataset = per_source_sample(dataset, config.max_per_source, config.seed)
     counts = np.bincount(dataset.labels, minlength=2)
     if counts.min() < 10:
         raise DataError(
@@ -84,6 +126,8 @@ def train(config: TrainConfig, progress: ProgressFactory | None = None, **hooks)
             from newsbench.training.finetune import finetune
 
             fitted = finetune(config, parts, out, progress, **hooks)
+        elif config.recipe in HEAD_RECIPES:
+            fitted = fit_head_model(config, parts, out, progress)
         else:
             fitted = fit_baseline(config, parts, out, progress)
         from newsbench.reporting import render_model_card

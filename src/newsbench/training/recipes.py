@@ -29,7 +29,18 @@ BASELINES = {
                        {**_TFIDF, "max_features": 20000},
                        "random_forest", {"n_estimators": 300, "min_samples_leaf": 1}),
 }
-RECIPES = (*BASELINES, "finetune")
+# Heads on fixed views (newsbench.heads), fitted in seconds once embeddings are cached, so a
+# crossval fold per dataset is affordable; saved without pickles.
+HEAD_RECIPES = {
+    "embed-lr": ("embed",),
+    "style-lr": ("style",),
+    "ensemble": ("tfidf", "embed", "style"),
+    "robust": ("tfidf", "embed", "style"),
+}
+# What a recipe sets unless told otherwise (see TrainConfig): robust pools sources evenly.
+RECIPE_DEFAULTS = {"robust": {"balance": "sources", "strip_artifacts": True, "max_per_source": 3000}}
+CROSSVAL_RECIPES = (*BASELINES, *HEAD_RECIPES)
+RECIPES = (*BASELINES, *HEAD_RECIPES, "finetune")
 
 
 def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
@@ -44,6 +55,50 @@ def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
     else:
         classifier = RandomForestClassifier(random_state=seed, n_jobs=threads, **recipe.classifier_params)
     return Pipeline([("tfidf", TfidfVectorizer(dtype=np.float32, **recipe.vectorizer)), ("clf", classifier)])
+
+
+def source_weights(source: np.ndarray | None, y: np.ndarray, balance: str) -> np.ndarray | None:
+    """Per-row weights with mean 1. ``sources``: each source (dataset) weighs the same, its share
+    split evenly between the classes it has; ``classes``: each class weighs the same; ``none``."""
+    if balance == "none" or (balance == "sources" and source is None):
+        balance = "classes" if balance == "sources" else balance
+    if balance == "none":
+        return None
+    if balance == "sources":
+        per_source = {s: len(set(y[source == s])) for s in set(source.tolist())}
+        share = np.array([1 / (len(per_source) * per_source[s]) for s in source.tolist()])
+        keys = np.array([f"{s}|{label}" for s, label in zip(source.tolist(), y.tolist())])
+    else:
+        share, keys = np.full(len(y), 1 / len(set(y.tolist()))), y
+    _, inverse, count = np.unique(keys, return_inverse=True, return_counts=True)
+    weights = share / count[inverse]
+    return weights * len(y) / weights.sum()
+
+
+def fit_heads(name: str, texts: list[str], labels: np.ndarray, weights: np.ndarray | None = None, seed: int = 0,
+              threads: int | None = None, progress=None):
+    """A ``HeadModel`` of the recipe's views (see HEAD_RECIPES), fitted on texts with per-row weights."""
+    from newsbench.heads import ENCODER_TOKENS, HeadModel, fit_head
+
+    encoder = None
+    if "embed" in HEAD_RECIPES[name]:
+        from newsbench.training.embeddings import SentenceEncoder
+        from newsbench.training.presets import pretrained_path
+
+        encoder = SentenceEncoder.shared(pretrained_path("minilm-l6"), ENCODER_TOKENS, threads)
+        encoder.encode(texts, progress)  # once, with a progress bar; the head reads the cache
+    return HeadModel([fit_head(view, texts, labels, weights, seed, encoder) for view in HEAD_RECIPES[name]])
+
+
+def fit_scorer(name: str, texts: list[str], labels: np.ndarray, weights: np.ndarray | None = None, seed: int = 0,
+               threads: int | None = None) -> Callable[[list[str]], np.ndarray]:
+    """Fit a recipe on texts (with per-row weights) and return its P(fake) scorer."""
+    if name in HEAD_RECIPES:
+        return fit_heads(name, texts, labels, weights, seed, threads).score
+    pipeline = build_pipeline(BASELINES[name], seed, threads)
+    pipeline.fit(texts, labels, clf__sample_weight=weights)
+    fake = list(pipeline.classes_).index(1)
+    return lambda batch: pipeline.predict_proba(batch)[:, fake]
 
 
 @dataclass

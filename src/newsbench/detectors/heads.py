@@ -1,0 +1,71 @@
+"""Linear heads on fixed views (TF-IDF, frozen sentence embeddings, style features), stored as
+JSON and arrays by ``newsbench train`` (see ``newsbench.heads``): loading runs no pickle."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from newsbench.detectors.base import Detector, DetectorOptions, Progress, fingerprint
+from newsbench.errors import ModelError
+from newsbench.results import ModelInfo
+
+CHUNK = 256
+
+
+class HeadsDetector(Detector):
+    """A ``HeadModel`` folder (``heads.json``)."""
+
+    backend = "heads"
+
+    def __init__(self, model: str, options: DetectorOptions = DetectorOptions()):
+        super().__init__()
+        from newsbench.heads import HeadModel
+
+        folder = Path(model).expanduser()
+        if not (folder / "heads.json").is_file():
+            raise ModelError(f"{model}: no heads.json (a heads model is a folder written by newsbench train)")
+        self.path, self.folder, self.options = str(model), folder, options
+        self.model = HeadModel.load(folder, options.threads)
+
+    def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out, start = [], time.perf_counter()
+        for begin in range(0, len(texts), CHUNK):
+            chunk = list(texts[begin:begin + CHUNK])
+            out.append(self.model.score(chunk))
+            if progress:
+                progress(len(chunk))
+        self.times.tokenize_s, self.times.inference_s = 0.0, time.perf_counter() - start
+        fake = np.concatenate(out) if out else np.zeros(0)
+        return np.column_stack([1 - fake, fake])
+
+    def forward(self, batch: list[str]) -> np.ndarray:
+        """P(fake) of the whole model (features included) for a list of texts."""
+        return self.model.score(batch)
+
+    def set_threads(self, threads: int | None) -> None:
+        for head in self.model.heads:
+            if head.encoder is not None:
+                head.encoder.threads = threads
+
+    @property
+    def parameters(self) -> int:
+        encoder = next((h.encoder for h in self.model.heads if h.encoder is not None), None)
+        return self.model.parameters + (sum(p.numel() for p in encoder.model.parameters()) if encoder else 0)
+
+    def vocabulary(self) -> list[str]:
+        """Single words the TF-IDF head knows (or common words), for synthetic articles when profiling."""
+        for head in self.model.heads:
+            if head.vectorizer is not None:
+                words = sorted(w for w in head.vectorizer.vocabulary_ if " " not in w)
+                if words:
+                    return words
+        return "the government said on tuesday that the report was published".split()
+
+    def info(self) -> ModelInfo:
+        return ModelInfo(path=self.path, backend=self.backend, fingerprint=fingerprint(self.folder),
+                         parameters=self.parameters,
+                         details={"heads": " + ".join(h.view for h in self.model.heads), "combine": "mean log-odds"})

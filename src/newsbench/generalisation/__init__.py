@@ -1,0 +1,28 @@
+"""Generalisation: does a detector hold up on news it never saw, and which recipe does?
+
+- ``crossval``: leave-one-dataset-out and the N x N transfer matrix, seed-aware.
+- ``overlap.article_ids``: rows that are one article, across datasets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from newsbench.generalisation.crossval import crossval
+from newsbench.generalisation.results import CrossvalResult
+
+__all__ = ["CrossvalResult", "crossval", "save_crossval"]
+
+
+def save_crossval(result: CrossvalResult, out: str | Path) -> dict[str, Path]:
+    """Write crossval.json, report.md, report.html and the heatmaps as one folder (replacing ``out``)."""
+    from newsbench.outputs import write_folder
+    from newsbench.reporting.blocks import to_html, to_markdown
+    from newsbench.reporting.crossval import crossval_blocks
+    from newsbench.serialize import to_json
+
+    blocks, images = crossval_blocks(result)
+    files = {"crossval.json": to_json(result), "report.md": to_markdown(blocks),
+             "report.html": to_html(blocks, "newsbench crossval", images), **images}
+    write_folder(Path(out), files, "crossval")
+    return {name: Path(out) / name for name in files}

@@ -1,0 +1,202 @@
+"""Cross-dataset protocol: leave one dataset out, and the N x N transfer matrix.
+
+Each cell fits a recipe on training data only, chooses its threshold on a validation split of
+that training data (never on the test set), then scores the test set once. Training rows that
+are the same article as a test row (``overlap.article_ids``) are removed from the training side
+first, and counted, so no seed article straddles train and test.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from newsbench import metrics
+from newsbench.config import CrossvalConfig, parse_where
+from newsbench.data import Dataset, load_dataset
+from newsbench.detectors.base import ProgressFactory
+from newsbench.environment import capture_environment
+from newsbench.errors import DataError
+from newsbench.generalisation.overlap import article_ids
+from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
+from newsbench.results import Estimate
+from newsbench.sources import DataSpec
+from newsbench.training.recipes import RECIPE_DEFAULTS, fit_scorer, source_weights
+
+MIN_CLASS = 5  # rows of each class a training set needs
+
+
+def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) -> CrossvalResult:
+    """Run the protocol for every recipe; see the module docstring."""
+    environment = capture_environment(config.seed, config.threads)
+    versions: dict[bool, tuple] = {}
+
+    def version(strip: bool) -> tuple:
+        """The datasets as a recipe reads them (with or without artefacts), and their article ids."""
+        if strip not in versions:
+            loaded = load_crossval_data(replace(config, strip_artifacts=strip))
+            versions[strip] = (loaded, *article_ids(loaded, config.group_cols, config.near_duplicate))
+        return versions[strip]
+
+    strips = {r: config.strip_artifacts or RECIPE_DEFAULTS.get(r, {}).get("strip_artifacts", False)
+              for r in config.recipes}
+    datasets, ids, links = version(strips[config.recipes[0]])
+    trainable = [i for i, d in enumerate(datasets) if np.bincount(d.labels, minlength=2).min() >= MIN_CLASS]
+    notes = [f"{d.name} has fewer than {MIN_CLASS} rows of one class: it is a test set only."
+             for i, d in enumerate(datasets) if i not in trainable]
+    plan = _plan(config.protocol, len(datasets), trainable)
+    advance = progress(f"crossval: {len(plan) * len(config.recipes)} cells", len(plan) * len(config.recipes)) \
+        if progress else None
+    recipes = []
+    for recipe in config.recipes:
+        start, cells = time.perf_counter(), []
+        data, article, _ = version(strips[recipe])
+        for kind, train, test in plan:
+            cells.append(_cell(recipe, kind, data, article, train, test, config))
+            if advance:
+                advance(1, description=f"crossval {recipe}: {datasets[test].name}")
+        recipes.append(replace(summarise(recipe, cells, time.perf_counter() - start),
+                               strip_artifacts=strips[recipe]))
+    return CrossvalResult(
+        datasets=[_describe(d) for d in datasets], recipes=recipes,
+        settings={"protocol": config.protocol, "max_rows": config.max_rows, "balance": config.balance,
+                  "group_cols": config.group_cols, "near_duplicate": config.near_duplicate,
+                  "val_size": config.val_size, "strip_datelines": config.strip_datelines,
+                  "strip_artifacts": config.strip_artifacts, "where": config.where,
+                  "n_bootstrap": config.n_bootstrap, "seed": config.seed},
+        links={"seed_id": links.seed_id, "same_text": links.same_text, "near_duplicate": links.near_duplicate},
+        environment=environment, notes=notes,
+    )
+
+
+def load_crossval_data(config: CrossvalConfig) -> list[Dataset]:
+    """Each --data spec (pooled by NAME=) as one deduplicated, filtered, sampled dataset."""
+    specs = [DataSpec.parse(s) for s in config.data]
+    groups: dict[str, list[DataSpec]] = {}
+    for spec in specs:
+        groups.setdefault(spec.name or spec.key, []).append(spec)
+    where = parse_where(config.where)
+    datasets = []
+    for name, group in groups.items():
+        dataset = load_dataset(group, config.load_options(), name)
+        wanted = {col: values for col, values in where.items() if col in dataset.rows.columns}
+        for column, values in wanted.items():
+            dataset = dataset.exclude(~dataset.rows[column].isin(values).to_numpy(), "filtered_out",
+                                      f"{column} is not {' or '.join(values)}")
+        if config.max_rows:
+            dataset = dataset.sample(config.max_rows, config.seed)
+        if len(dataset.rows) < 2 * MIN_CLASS:
+            raise DataError(f"{name}: {len(dataset.rows)} rows left after cleaning and --where "
+                            f"(skipped: {dataset.skipped_counts()}); a dataset needs at least {2 * MIN_CLASS}")
+        datasets.append(dataset)
+    unused = [col for col in where if not any(col in d.rows.columns for d in datasets)]
+    if unused:
+        raise DataError(f"--where {unused[0]}=...: no dataset has a column '{unused[0]}'")
+    if len(datasets) < 2:
+        raise DataError("crossval needs at least 2 datasets; files sharing NAME= were pooled into one")
+    return datasets
+
+
+def _plan(protocol: str, n: int, trainable: list[int]) -> list[tuple[str, list[int], int]]:
+    plan = []
+    if protocol in ("lodo", "both"):
+        plan += [("left-out", [i for i in trainable if i != t], t) for t in range(n)]
+    if protocol in ("matrix", "both"):
+        plan += [("in-domain" if a == b else "transfer", [a], b) for a in trainable for b in range(n)]
+    return [p for p in plan if p[1]]
+
+
+def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray], train: list[int], test: int,
+          config: CrossvalConfig) -> Cell:
+    """Fit on the training sets (without the test set's articles), threshold on validation, score the test."""
+    seed = config.seed
+    if kind == "in-domain":  # a held-out part of the one dataset, split by article
+        data, article = datasets[test], ids[test]
+        held = _grouped_part(data.labels, article, 0.2, seed)
+        pool = _frame(data.rows[~held], test, article[~held])
+        test_rows, removed = data.rows[held], 0
+    else:
+        parts, removed = [], 0
+        for i in train:
+            clash = np.isin(ids[i], ids[test])
+            removed += int(clash.sum())
+            parts.append(_frame(datasets[i].rows[~clash], i, ids[i][~clash]))
+        pool, test_rows = pd.concat(parts, ignore_index=True), datasets[test].rows
+    y = pool["label"].to_numpy()
+    val = _grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
+    fit = ~val
+    weights = _weights(pool["source"].to_numpy()[fit], y[fit], config.balance)
+    scorer = fit_scorer(recipe, pool["text"][fit].tolist(), y[fit], weights, seed, config.threads)
+    threshold = metrics.best_threshold(y[val], scorer(pool["text"][val].tolist())) \
+        if len(set(y[val])) == 2 else 0.5
+    y_test, prob = test_rows["label"].to_numpy(), scorer(test_rows["text"].tolist())
+    values = metrics.compute(y_test, prob, threshold)
+    cis = metrics.bootstrap(y_test, prob, threshold, config.n_bootstrap, seed) if config.n_bootstrap else {}
+
+    def estimate(name: str) -> Estimate:
+        return Estimate(values[name], cis.get(name))
+
+    counts = np.bincount(y_test, minlength=2)
+    return Cell(kind, [datasets[i].name for i in train], datasets[test].name, int(fit.sum()), removed,
+                len(y_test), int(counts[0]), int(counts[1]), threshold, estimate("roc_auc"),
+                estimate("balanced_accuracy"), estimate("accuracy"), estimate("fpr"), estimate("fnr"))
+
+
+def _frame(rows: pd.DataFrame, source: int, article: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"text": rows["text"].to_numpy(), "label": rows["label"].to_numpy(), "source": source,
+                         "article": article})
+
+
+def _grouped_part(y: np.ndarray, groups: np.ndarray, share: float, seed: int) -> np.ndarray:
+    """A mask of about ``share`` of the rows, stratified by label, never splitting an article.
+
+    Articles are shuffled (seeded) within their majority label and taken until each label has its
+    share of rows: linear time (scikit-learn's StratifiedGroupKFold is quadratic in articles).
+    """
+    frame = pd.DataFrame({"group": groups, "y": y})
+    sizes = frame.groupby("group")["y"].agg(["size", "mean"])
+    order = np.random.default_rng(seed).permutation(len(sizes))
+    sizes = sizes.iloc[order]
+    held = []
+    for label in (0, 1):
+        stratum = sizes[(sizes["mean"] >= 0.5) == bool(label)]
+        if not len(stratum):
+            continue
+        target = share * stratum["size"].sum()
+        taken = stratum["size"].cumsum() <= max(target, stratum["size"].iloc[0])
+        held.extend(stratum.index[taken.to_numpy()])
+    return frame["group"].isin(held).to_numpy()
+
+
+def _weights(source: np.ndarray, y: np.ndarray, balance: str) -> np.ndarray | None:
+    return source_weights(source, y, balance)
+
+
+def summarise(recipe: str, cells: list[Cell], seconds: float) -> RecipeCrossval:
+    """The headline numbers of one recipe's cells."""
+    def aucs(kind: str) -> list[tuple[str, float]]:
+        return [(c.test, c.roc_auc.value) for c in cells if c.kind == kind and c.roc_auc.value == c.roc_auc.value]
+
+    lodo, transfer, own = aucs("left-out"), aucs("transfer"), aucs("in-domain")
+    worst = min(lodo, key=lambda t: t[1]) if lodo else None
+    auc = {(c.train[0], c.test): c.roc_auc.value for c in cells if c.kind == "transfer"}
+    gaps = [Asymmetry(a, b, auc[a, b], auc[b, a], auc[a, b] - auc[b, a])
+            for (a, b) in auc if (b, a) in auc and a < b and auc[a, b] == auc[a, b] and auc[b, a] == auc[b, a]]
+    gaps.sort(key=lambda g: -abs(g.gap))
+
+    def mean(values: list[tuple[str, float]]) -> float | None:
+        return float(np.mean([v for _, v in values])) if values else None
+
+    largest = [g if g.gap >= 0 else Asymmetry(g.b, g.a, g.auc_ba, g.auc_ab, -g.gap)
+               for g in gaps[:5] if abs(g.gap) >= 0.01]
+    return RecipeCrossval(recipe, cells, mean(lodo), worst[1] if worst else None, worst[0] if worst else None,
+                          mean(transfer), min((v for _, v in transfer), default=None), mean(own), largest, seconds)
+
+
+def _describe(dataset: Dataset) -> CrossvalDataset:
+    counts = np.bincount(dataset.labels, minlength=2)
+    return CrossvalDataset(dataset.name, [f.path for f in dataset.files], dataset.n_input, len(dataset.rows),
+                           int(counts[0]), int(counts[1]), dataset.skipped_counts())

@@ -1,0 +1,152 @@
+"""Linear heads on fixed views of an article, saved without pickles.
+
+A view turns texts into features: ``tfidf`` (word 1-2 grams), ``embed`` (frozen MiniLM sentence
+embeddings), ``style`` (style and affect features). A head is a logistic regression on one view;
+a ``HeadModel`` averages its heads' log-odds. Everything is stored as JSON and ``.npz`` arrays
+(and the encoder as a Hugging Face folder), so loading a model runs no code from the model
+folder: no ``--allow-pickle`` needed.
+
+Files: ``heads.json`` (views, file names, how heads combine), ``head-N.npz`` (coefficients and
+view state), ``head-N.vocabulary.json`` (TF-IDF terms), ``encoder/`` (the sentence encoder).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from newsbench.errors import ModelError
+
+VIEWS = ("tfidf", "embed", "style")
+TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
+C = {"tfidf": 4.0, "embed": 1.0, "style": 1.0}  # logistic regression inverse regularisation per view
+ENCODER_TOKENS = 128  # all-MiniLM-L6-v2 was trained on 128-token inputs
+
+
+@dataclass
+class LinearHead:
+    """Logistic regression on one view; ``state`` holds what the view needs (idf, scaler, ...)."""
+
+    view: str
+    coef: np.ndarray
+    intercept: float
+    state: dict = field(default_factory=dict)
+    vectorizer: object = None  # tfidf: the fitted TfidfVectorizer
+    encoder: object = None  # embed: the SentenceEncoder
+
+    def features(self, texts: list[str]):
+        if self.view == "tfidf":
+            return self.vectorizer.transform(texts)
+        if self.view == "embed":
+            return self.encoder.encode(texts)
+        from newsbench.training.style import style_features
+
+        return (style_features(texts) - self.state["mean"]) / self.state["scale"]
+
+    def log_odds(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(self.features(texts) @ self.coef).ravel() + self.intercept
+
+
+@dataclass
+class HeadModel:
+    """Heads whose log-odds are averaged: P(fake) = sigmoid(mean of the heads' log-odds)."""
+
+    heads: list[LinearHead]
+
+    def score(self, texts: list[str]) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros(0)
+        return 1 / (1 + np.exp(-np.mean([h.log_odds(texts) for h in self.heads], axis=0)))
+
+    @property
+    def parameters(self) -> int:
+        return int(sum(h.coef.size + 1 for h in self.heads))
+
+    def save(self, folder: Path, encoder_path: Path | None = None) -> None:
+        folder = Path(folder)
+        entries = []
+        for i, head in enumerate(self.heads):
+            arrays = {"coef": head.coef, "intercept": np.array([head.intercept])}
+            entry = {"view": head.view, "file": f"head-{i}.npz"}
+            if head.view == "tfidf":
+                terms = sorted(head.vectorizer.vocabulary_, key=head.vectorizer.vocabulary_.get)
+                (folder / f"head-{i}.vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False))
+                arrays["idf"] = head.vectorizer.idf_
+                entry["vocabulary"] = f"head-{i}.vocabulary.json"
+            elif head.view == "style":
+                arrays.update(mean=head.state["mean"], scale=head.state["scale"])
+            elif head.view == "embed":
+                entry["encoder"], entry["max_length"] = "encoder", head.encoder.max_length
+                if encoder_path is not None and not (folder / "encoder").exists():
+                    shutil.copytree(encoder_path, folder / "encoder",
+                                    ignore=shutil.ignore_patterns(".git*", "*.onnx", "onnx", "openvino", "*.h5"))
+            np.savez(folder / entry["file"], **arrays)
+            entries.append(entry)
+        (folder / "heads.json").write_text(json.dumps({"combine": "mean log-odds", "heads": entries}, indent=2))
+
+    @classmethod
+    def load(cls, folder: Path, threads: int | None = None) -> HeadModel:
+        folder = Path(folder)
+        try:
+            spec = json.loads((folder / "heads.json").read_text())
+            heads = [_load_head(folder, entry, threads) for entry in spec["heads"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{folder}: not a readable heads model written by newsbench train ({exc})") from exc
+        if not heads:
+            raise ModelError(f"{folder / 'heads.json'} lists no heads")
+        return cls(heads)
+
+
+def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
+    view = entry["view"]
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    with np.load(folder / Path(entry["file"]).name, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    head = LinearHead(view, arrays["coef"], float(arrays["intercept"][0]))
+    if view == "tfidf":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        terms = json.loads((folder / Path(entry["vocabulary"]).name).read_text())
+        head.vectorizer = TfidfVectorizer(vocabulary=terms, dtype=np.float32, **TFIDF)
+        head.vectorizer.idf_ = arrays["idf"]
+    elif view == "style":
+        head.state = {"mean": arrays["mean"], "scale": arrays["scale"]}
+    else:
+        from newsbench.training.embeddings import SentenceEncoder
+
+        # No cache: a deployed detector (and its profile) pays for every article it scores.
+        head.encoder = SentenceEncoder(folder / "encoder", int(entry.get("max_length", ENCODER_TOKENS)),
+                                       threads=threads, cache=False)
+    return head
+
+
+def fit_head(view: str, texts: list[str], labels: np.ndarray, weights: np.ndarray | None = None, seed: int = 0,
+             encoder=None) -> LinearHead:
+    """Fit a logistic regression on one view of ``texts``."""
+    from sklearn.linear_model import LogisticRegression
+
+    head = LinearHead(view, np.zeros(0), 0.0)
+    if view == "tfidf":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        head.vectorizer = TfidfVectorizer(dtype=np.float32, **TFIDF)
+        x = head.vectorizer.fit_transform(texts)
+    elif view == "embed":
+        head.encoder = encoder
+        x = encoder.encode(texts)
+    else:
+        from newsbench.training.style import style_features
+
+        raw = style_features(texts)
+        head.state = {"mean": raw.mean(axis=0), "scale": np.where(raw.std(axis=0) > 0, raw.std(axis=0), 1.0)}
+        x = (raw - head.state["mean"]) / head.state["scale"]
+    model = LogisticRegression(C=C[view], max_iter=2000, random_state=seed).fit(x, labels, sample_weight=weights)
+    sign = 1.0 if list(model.classes_) == [0, 1] else -1.0
+    head.coef, head.intercept = sign * model.coef_.ravel().astype(np.float64), sign * float(model.intercept_[0])
+    return head

@@ -1,0 +1,262 @@
+"""newsbench crossval: seed-aware linking of one article's rows, the protocol's cells, the
+artefact catalogue, and the report in a browser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import FAKE_WORDS, REAL_WORDS, make_corpus
+from typer.testing import CliRunner
+
+from newsbench.artifacts import artifact_rates, strip_artifacts
+from newsbench.cli import app
+from newsbench.config import AuditConfig, CrossvalConfig, EvalConfig, TrainConfig
+from newsbench.data import load_dataset
+from newsbench.errors import ConfigError, DataError
+from newsbench.evaluation import evaluate
+from newsbench.generalisation import crossval
+from newsbench.generalisation.audit import run_audit
+from newsbench.generalisation.crossval import _weights, load_crossval_data
+from newsbench.generalisation.overlap import article_ids
+from newsbench.sources import DataSpec
+from newsbench.training import train
+
+
+def rewrite(text: str, k: int) -> str:
+    """Every k-th word replaced: with k = 3 no word 8-gram survives."""
+    words = text.split()
+    return " ".join("edited" if i % k == 0 else w for i, w in enumerate(words))
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    """Three sets; 'rewrites' holds 30 rows that are one article with a 'human' row: 10 share its
+    news_id, 10 are near-copies of its text, 10 carry it as seed_text."""
+    human = make_corpus(120, 0)
+    human["text"] = human["text"] + " " + human["title"] + " and the long closing line of this human article"
+    human["news_id"] = [f"politifact{i}" for i in range(len(human))]
+    other = make_corpus(90, 1)
+    other["text"] = other["text"].str.replace("number", "item")  # no row of it is any human row
+    other["news_id"] = [f"gossip{i}" for i in range(len(other))]
+    other["seed_text"] = ""
+    other.loc[0:9, "news_id"] = human.loc[0:9, "news_id"].to_numpy()
+    other.loc[10:19, "text"] = [t + " plus a short tail" for t in human.loc[10:19, "text"]]
+    other.loc[20:29, "seed_text"] = human.loc[20:29, "text"].to_numpy()
+    third = make_corpus(80, 2)
+    third["text"] = third["text"] + " third"
+    third["label"] = 1 - third["label"]  # the same cue words mean the opposite here: a domain shift
+    human.to_csv(tmp_path / "human.csv", index=False)
+    other.to_csv(tmp_path / "rewrites.csv", index=False)
+    third.to_csv(tmp_path / "third.csv", index=False)
+    return tmp_path
+
+
+def config(folder, **kw) -> CrossvalConfig:
+    defaults = dict(data=[str(folder / f) for f in ("human.csv", "rewrites.csv", "third.csv")], n_bootstrap=0)
+    return CrossvalConfig(**{**defaults, **kw})
+
+
+def test_rows_of_one_article_share_an_id_across_datasets(seeded):
+    datasets = load_crossval_data(config(seeded))
+    [human, rewrites, third], links = article_ids(datasets, ["news_id", "seed_text"], 0.5)
+    linked = np.isin(rewrites, human)
+    assert linked[:30].all() and not linked[30:].any()  # by id, by near-copy, by seed text; nothing else
+    assert not np.isin(third, np.concatenate([human, rewrites])).any()
+    assert links.seed_id == 10 and links.near_duplicate == 20
+    # Heavier edits (every 3rd word) leave too few 8-grams: not the same article by text.
+    datasets[1].rows.loc[10:19, "text"] = [rewrite(t, 3) for t in datasets[0].rows.loc[10:19, "text"]]
+    [human, rewrites, _], _ = article_ids(datasets, ["news_id", "seed_text"], 0.5)
+    assert not np.isin(rewrites[10:20], human).any()
+    [human, rewrites, _], links = article_ids(datasets, [], 0.0)  # no seed columns, exact text only
+    assert not np.isin(rewrites, human).any() and links.near_duplicate == 0
+
+
+def test_left_out_cells_never_train_on_the_test_sets_articles(seeded):
+    result = crossval(config(seeded, protocol="both"))
+    [lr] = result.recipes
+    cells = {(c.kind, tuple(c.train), c.test): c for c in lr.cells}
+    assert len(lr.cells) == 3 + 9  # three left out, a 3 x 3 matrix
+    # Leaving out 'rewrites' removes the 30 human rows it rewrote from training, and vice versa.
+    assert cells["left-out", ("human", "third"), "rewrites"].removed == 30
+    assert cells["left-out", ("rewrites", "third"), "human"].removed == 30
+    assert cells["left-out", ("human", "rewrites"), "third"].removed == 0
+    assert cells["transfer", ("human",), "rewrites"].removed == 30
+    cell = cells["left-out", ("human", "third"), "rewrites"]
+    assert cell.n == 90 and cell.n_real + cell.n_fake == 90
+    # Trained rows + validation rows are the pool without the removed rows.
+    assert 0.75 * (120 + 80 - 30) < cell.n_train < 0.95 * (120 + 80 - 30)
+    # The third set's cues mean the opposite: models that never saw it fail there, not in-domain.
+    assert cells["in-domain", ("third",), "third"].roc_auc.value > 0.9
+    assert cells["transfer", ("human",), "third"].roc_auc.value < 0.2
+    assert lr.lodo_mean_auc == pytest.approx(np.mean([c.roc_auc.value for c in lr.cells if c.kind == "left-out"]))
+    assert lr.lodo_worst_auc == min(c.roc_auc.value for c in lr.cells if c.kind == "left-out")
+
+
+def test_source_balanced_weights_give_each_set_and_class_the_same_weight():
+    source = np.array([0] * 90 + [1] * 10 + [2] * 30)
+    y = np.array([0] * 60 + [1] * 30 + [0] * 5 + [1] * 5 + [0] * 30)  # set 2 has real rows only
+    w = _weights(source, y, "sources")
+    assert w.mean() == pytest.approx(1.0)
+    totals = {s: w[source == s].sum() for s in range(3)}
+    assert totals[0] == pytest.approx(totals[1]) == pytest.approx(totals[2])
+    assert w[(source == 0) & (y == 0)].sum() == pytest.approx(w[(source == 0) & (y == 1)].sum())
+    classes = _weights(source, y, "classes")
+    assert classes[y == 0].sum() == pytest.approx(classes[y == 1].sum())
+    assert _weights(source, y, "none") is None
+
+
+def test_crossval_settings_and_inputs_are_checked(seeded):
+    with pytest.raises(ConfigError, match="at least 2 datasets"):
+        CrossvalConfig(data=[str(seeded / "human.csv")])
+    with pytest.raises(ConfigError, match="did you mean 'tfidf-lr'"):
+        config(seeded, recipes=["tfidf-lrr"])
+    with pytest.raises(ConfigError, match="protocol"):
+        config(seeded, protocol="kfold")
+    with pytest.raises(DataError, match="no dataset has a column 'setting'"):
+        load_crossval_data(config(seeded, where=["setting=adv_A"]))
+    # --where applies to the datasets that have the column: here all three have 'source'.
+    datasets = load_crossval_data(config(seeded, where=["source=wire"]))
+    assert all((d.rows["source"] == "wire").all() for d in datasets)
+    assert datasets[0].skipped_counts()["filtered_out"] == 40
+    # A one-class dataset is a test set only, and the report says so.
+    make_corpus(40, 3).assign(label=0).to_csv(seeded / "real_only.csv", index=False)
+    result = crossval(config(seeded, data=[str(seeded / "human.csv"), str(seeded / "third.csv"),
+                                           str(seeded / "real_only.csv")], protocol="lodo"))
+    assert [c.test for c in result.recipes[0].cells] == ["human", "third", "real_only"]
+    assert all("real_only" not in c.train for c in result.recipes[0].cells)
+    assert "real_only has fewer than 5 rows of one class" in result.notes[0]
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="needs Debian's chromium (installed by .ci/run)")
+def test_crossval_command_writes_a_report_that_renders(seeded):
+    out = seeded / "cv"
+    result = CliRunner().invoke(app, ["crossval", "--data", str(seeded / "human.csv"), "--data",
+                                      str(seeded / "rewrites.csv"), "--data", str(seeded / "third.csv"),
+                                      "--bootstrap", "100", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "crossval.json").read_text())
+    assert saved["kind"] == "crossval" and len(saved["recipes"][0]["cells"]) == 12
+    assert saved["recipes"][0]["cells"][0]["roc_auc"]["ci95"] is not None
+    assert "Left out of training" in result.output
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={seeded / 'chrome'}"]
+    dom = subprocess.run(["chromium", *flags, "--dump-dom", (out / "report.html").as_uri()], capture_output=True,
+                         text=True, timeout=120).stdout
+    for text in ("newsbench crossval", "Each dataset left out", "Transfer matrix", "Datasets"):
+        assert text in dom, text
+    assert dom.count('src="data:image/png;base64,') == 1
+    # The same folder is an earlier crossval output: a rerun replaces it; a data folder is refused.
+    assert CliRunner().invoke(app, ["crossval", "--data", str(seeded / "human.csv"), "--data",
+                                    str(seeded / "third.csv"), "--bootstrap", "0", "--out", str(out)]).exit_code == 0
+    refused = CliRunner().invoke(app, ["crossval", "--data", str(seeded / "human.csv"), "--data",
+                                       str(seeded / "third.csv"), "--out", str(seeded)])
+    assert refused.exit_code == 2 and "will not write over it" in refused.output
+
+
+ARTICLE = ("WASHINGTON (Reuters) - The senate passed the budget on Tuesday. (Reporting by Jane Doe; Editing by "
+           "Tom Roe)\nFeatured image via Getty Images. Read more: https://example.com/story @newsdesk")
+
+
+def test_strip_artifacts_removes_the_catalogue_and_keeps_the_article():
+    clean = strip_artifacts(ARTICLE)
+    assert "The senate passed the budget on Tuesday." in clean
+    for gone in ("Reuters", "Reporting by", "Featured image", "Getty", "https://", "@newsdesk", "Read more"):
+        assert gone not in clean, gone
+    llm = "Title: Senate Passes Budget\n\nDate: [Insert Date]\n\nThe senate passed the budget."
+    assert strip_artifacts(llm) == "The senate passed the budget."
+    assert strip_artifacts("Sure, here is a news article:\nThe senate met.") == "The senate met."
+    assert strip_artifacts("Contact: press@agency.org about the vote.") == "Contact: press@agency.org about the vote."
+    rates = artifact_rates([ARTICLE, "plain text", llm, "plain again"], np.array([0, 0, 1, 1]))
+    assert rates["dateline"] == (0.5, 0.0) and rates["title_line"] == (0.0, 0.5)
+
+
+def test_a_model_trained_without_artifacts_is_evaluated_without_them(tmp_path):
+    corpus = make_corpus(120, 0)
+    corpus.loc[corpus.label == 0, "text"] = "WASHINGTON (Reuters) - " + corpus.loc[corpus.label == 0, "text"]
+    corpus.loc[corpus.label == 1, "text"] = corpus.loc[corpus.label == 1, "text"] + " Featured image via Flickr"
+    corpus.to_csv(tmp_path / "train.csv", index=False)
+    [plain] = [load_dataset([DataSpec.parse(str(tmp_path / "train.csv"))])]
+    assert plain.rows["text"].str.contains("Reuters").sum() == 60
+    card = train(TrainConfig(data=[str(tmp_path / "train.csv")], out=tmp_path / "m", strip_artifacts=True))
+    assert card.preprocessing.strip_artifacts
+    config = EvalConfig(model=str(tmp_path / "m"), data=[str(tmp_path / "train.csv")], allow_pickle=True,
+                        n_bootstrap=0, keep_leaked=True)
+    assert config.load_options(card.preprocessing).strip_artifacts  # as trained, unless told otherwise
+    assert not EvalConfig(model="m", data=["x"], strip_artifacts=False).load_options(card.preprocessing).strip_artifacts
+    assert evaluate(config).result.evaluations[0].n == 120
+    import joblib
+
+    terms = joblib.load(tmp_path / "m" / "model.joblib").named_steps["tfidf"].vocabulary_
+    assert not {"reuters", "featured", "flickr", "washington"} & set(terms)
+    assert "senate" in terms or "budget" in terms
+
+
+def planted(n: int, seed: int) -> pd.DataFrame:
+    """Articles whose words say nothing about the label; only a source artefact does."""
+    rng = np.random.default_rng(seed)
+    corpus = make_corpus(n, seed)
+    corpus["text"] = [" ".join(rng.choice(REAL_WORDS + FAKE_WORDS, int(rng.integers(10, 40)))) + f" number {i}"
+                      for i in range(n)]
+    real = corpus.label == 0
+    corpus.loc[real, "text"] = "LONDON (Reuters) - " + corpus.loc[real, "text"]
+    corpus.loc[~real, "text"] = corpus.loc[~real, "text"] + " Featured image via Flickr"
+    return corpus
+
+
+def test_the_audit_catches_a_planted_shortcut_and_not_a_real_signal(tmp_path):
+    planted(300, 0).to_csv(tmp_path / "planted.csv", index=False)
+    make_corpus(300, 0).to_csv(tmp_path / "honest.csv", index=False)
+    train(TrainConfig(data=[str(tmp_path / "planted.csv")], out=tmp_path / "m"))
+    result = run_audit(AuditConfig(model=str(tmp_path / "m"), allow_pickle=True, n_bootstrap=0))
+    probes = {p.name: p for p in result.probes}
+    assert result.reference_auc > 0.95 and result.n_test == 30
+    assert probes["artefacts"].flagged and probes["first-20-words"].flagged
+    assert not probes["length"].flagged  # lengths vary: the artefacts add too little to give it away
+    # Without the artefacts the model has nothing left: its decisions flip and its AUC falls to chance.
+    assert result.flips.n_with_artifacts == 30 and result.flips.flipped >= 10 and result.flips.auc_stripped < 0.75
+    rates = {a.name: a for a in result.artifacts}
+    assert rates["dateline"].real_share == 1.0 and rates["image_credit"].fake_share == 1.0
+    honest = run_audit(AuditConfig(data=[str(tmp_path / "honest.csv")], n_bootstrap=0))
+    probes = {p.name: p for p in honest.probes}
+    assert honest.reference == "the full-text TF-IDF probe" and honest.reference_auc > 0.9
+    assert not probes["artefacts"].flagged and not probes["length"].flagged and honest.flips is None
+    result = CliRunner().invoke(app, ["audit", "--model", str(tmp_path / "m"), "--allow-pickle", "--bootstrap", "0",
+                                      "--out", str(tmp_path / "a")])
+    assert result.exit_code == 0, result.output
+    assert "artefacts" in result.output and "shortcut" in result.output
+    assert json.loads((tmp_path / "a" / "audit.json").read_text())["kind"] == "audit"
+    assert "Without artefacts" in (tmp_path / "a" / "report.md").read_text()
+    refused = CliRunner().invoke(app, ["audit", "--model", "fake", "--out", str(tmp_path / "b")])
+    assert refused.exit_code == 2 and "--data" in refused.output
+
+
+def test_a_recipe_that_strips_artifacts_is_crossvalidated_on_stripped_texts(tmp_path, monkeypatch):
+    from newsbench.training import recipes
+
+    for i in range(2):
+        planted(200, i).to_csv(tmp_path / f"p{i}.csv", index=False)
+    monkeypatch.setitem(recipes.RECIPE_DEFAULTS, "tfidf-rf", {"strip_artifacts": True})
+    result = crossval(CrossvalConfig(data=[str(tmp_path / "p0.csv"), str(tmp_path / "p1.csv")],
+                                     recipes=["tfidf-lr", "tfidf-rf"], protocol="lodo", n_bootstrap=0))
+    raw, stripped = result.recipes
+    assert not raw.strip_artifacts and stripped.strip_artifacts
+    assert raw.lodo_mean_auc > 0.95  # the artefacts give every label away
+    assert stripped.lodo_mean_auc < 0.75  # without them the words say nothing
+
+
+def test_grouped_parts_keep_articles_whole_and_labels_in_proportion():
+    from newsbench.generalisation.crossval import _grouped_part
+
+    rng = np.random.default_rng(0)
+    groups = rng.integers(0, 400, 2000)
+    y = (groups % 3 == 0).astype(int)  # a third of the articles are fake; an article has one label
+    held = _grouped_part(y, groups, 0.2, seed=1)
+    assert not set(groups[held]) & set(groups[~held])
+    assert 0.17 < held.mean() < 0.23
+    assert abs(y[held].mean() - y.mean()) < 0.05
+    assert (held == _grouped_part(y, groups, 0.2, seed=1)).all() and (held != _grouped_part(y, groups, 0.2, 2)).any()

@@ -1,0 +1,98 @@
+"""Heads recipes (TF-IDF, frozen MiniLM embeddings, style features; saved without pickles):
+trained, saved, loaded and scored the same way by train, evaluate and profile."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import make_corpus
+
+from newsbench.config import EvalConfig, TrainConfig
+from newsbench.detectors import detect_backend, load_detector
+from newsbench.errors import ConfigError
+from newsbench.evaluation import evaluate
+from newsbench.heads import HeadModel, fit_head
+from newsbench.training import train
+from newsbench.training.recipes import source_weights
+from newsbench.training.style import STYLE_FEATURES, style_features
+
+
+@pytest.fixture
+def two_sources(tmp_path):
+    make_corpus(160, 0).to_csv(tmp_path / "a.csv", index=False)
+    b = make_corpus(60, 1)
+    b["text"] = b["text"].str.upper() + "!"  # another outlet's house style
+    b.to_csv(tmp_path / "b.csv", index=False)
+    return tmp_path
+
+
+def test_a_style_model_trains_saves_without_pickles_and_evaluates_as_trained(two_sources):
+    out = two_sources / "style"
+    card = train(TrainConfig(data=[str(two_sources / "a.csv"), str(two_sources / "b.csv")], out=out,
+                             recipe="style-lr", balance="sources"))
+    files = sorted(p.name for p in out.iterdir())
+    assert "heads.json" in files and not any(f.endswith((".joblib", ".pkl")) for f in files)
+    assert detect_backend(str(out)) == "heads" and card.hyperparameters["balance"] == "sources"
+    # evaluate needs no --allow-pickle, and rescoring the held-out split reproduces the card's test metrics.
+    run = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0))
+    [ev] = run.result.evaluations
+    assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value)
+    assert ev.metrics.accuracy.value == pytest.approx(card.test.accuracy.value)
+    assert run.result.model.backend == "heads" and run.result.model.parameters == len(STYLE_FEATURES) + 1
+
+
+def test_heads_round_trip_through_their_files(tmp_path):
+    corpus = make_corpus(120, 0)
+    texts, y = corpus["text"].tolist(), corpus["label"].to_numpy()
+    model = HeadModel([fit_head("tfidf", texts, y), fit_head("style", texts, y)])
+    model.save(tmp_path)
+    again = HeadModel.load(tmp_path)
+    probe = make_corpus(30, 5)["text"].tolist()
+    np.testing.assert_allclose(again.score(probe), model.score(probe), rtol=1e-6)
+    # The mean of the heads' log-odds, by hand.
+    logits = [h.log_odds(probe) for h in model.heads]
+    np.testing.assert_allclose(model.score(probe), 1 / (1 + np.exp(-(logits[0] + logits[1]) / 2)))
+    (tmp_path / "heads.json").write_text(json.dumps({"heads": [{"view": "magic", "file": "head-0.npz"}]}))
+    with pytest.raises(Exception, match="not a readable heads model"):
+        HeadModel.load(tmp_path)
+
+
+def test_the_ensemble_uses_the_offline_encoder_and_the_detector_never_caches(two_sources, monkeypatch):
+    cache = two_sources / "cache"
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(cache))
+    out = two_sources / "ensemble"
+    card = train(TrainConfig(data=[str(two_sources / "a.csv")], out=out, recipe="ensemble"))
+    views = [h["view"] for h in json.loads((out / "heads.json").read_text())["heads"]]
+    assert views == ["tfidf", "embed", "style"] and (out / "encoder" / "config.json").exists()
+    assert card.hyperparameters["encoder_tokens"] == 128
+    shards = sorted((cache / "embeddings").rglob("*.npz"))
+    assert shards  # training cached the embeddings it computed
+    detector = load_detector(str(out))
+    texts = make_corpus(10, 7)["text"].tolist()
+    first = detector.predict_proba(texts)
+    assert np.allclose(first.sum(axis=1), 1) and first.shape == (10, 2)
+    np.testing.assert_allclose(detector.predict_proba(texts), first, rtol=1e-5)
+    assert sorted((cache / "embeddings").rglob("*.npz")) == shards  # scoring wrote nothing
+    [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
+    assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
+
+
+def test_style_features_measure_what_they_say():
+    [plain, shouting] = style_features(["Officials said the report was published.",
+                                        "YOU WON'T BELIEVE THIS! Shocking! Is it true?"])
+    col = {name: i for i, name in enumerate(STYLE_FEATURES)}
+    assert plain[col["exclamations"]] == 0 and shouting[col["exclamations"]] > 0
+    assert shouting[col["all_caps_words"]] > plain[col["all_caps_words"]] == 0
+    assert plain[col["attribution_rate"]] == pytest.approx(1 / 6) and shouting[col["second_person_rate"]] > 0
+
+
+def test_balance_is_checked_and_weights_are_per_source():
+    with pytest.raises(ConfigError, match="balance"):
+        TrainConfig(data=["x"], out="m", balance="equal")
+    with pytest.raises(ConfigError, match="finetune"):
+        TrainConfig(data=["x"], out="m", recipe="finetune", balance="sources")
+    w = source_weights(np.array(["a"] * 30 + ["b"] * 10), np.array([0, 1] * 20), "sources")
+    assert w[:30].sum() == pytest.approx(w[30:].sum())
+    assert source_weights(None, np.array([0, 0, 0, 1]), "sources")[3] == pytest.approx(2.0)  # one source: classes
