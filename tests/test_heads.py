@@ -35,6 +35,9 @@ def test_a_style_model_trains_saves_without_pickles_and_evaluates_as_trained(two
     files = sorted(p.name for p in out.iterdir())
     assert "heads.json" in files and not any(f.endswith((".joblib", ".pkl")) for f in files)
     assert detect_backend(str(out)) == "heads" and card.hyperparameters["balance"] == "sources"
+    capped = train(TrainConfig(data=[str(two_sources / "a.csv"), str(two_sources / "b.csv")], out=two_sources / "cap",
+                               recipe="style-lr", max_per_source=50))
+    assert sum(capped.split.sizes.values()) == 100  # 50 of a's 160 rows, 50 of b's 60
     # evaluate needs no --allow-pickle, and rescoring the held-out split reproduces the card's test metrics.
     run = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0))
     [ev] = run.result.evaluations

@@ -174,16 +174,14 @@ class TrainConfig:
 
     data: list[str] = setting(help=DATA_HELP + " All files are pooled into one training set.", cli="repeat")
     out: Path = setting(help="Model folder to write.")
-    recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf (TF-IDF baselines), embed-lr, style-lr, ensemble, robust "
-                                      "(heads on frozen MiniLM embeddings, style features and TF-IDF; no pickles), "
-                                      "or finetune (a transformer).")
+    recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf (TF-IDF baselines), embed-lr, style-lr, ensemble (heads on "
+                                      "frozen MiniLM embeddings, style features and TF-IDF; no pickles), or finetune "
+                                      "(a transformer).")
     base: str = setting("minilm-l6", "finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a "
                                      "hub id.")
     strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")
-    strip_artifacts: bool | None = setting(None, "Remove known source artefacts (datelines, bylines, agency names, "
-                                                 "image credits, URLs, handles, boilerplate, LLM preambles and Title: "
-                                                 "lines). Default: on for robust, off otherwise.",
-                                           flag="--strip-artifacts/--keep-artifacts")
+    strip_artifacts: bool = setting(False, "Remove known source artefacts (datelines, bylines, agency names, image "
+                                           "credits, URLs, handles, boilerplate, LLM preambles and Title: lines).")
     text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns.", cli="comma")
     text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}'.")
     label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
@@ -191,10 +189,10 @@ class TrainConfig:
     val_size: float = setting(0.1, "Validation fraction (early stopping, threshold).")
     test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
     group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id.")
-    balance: str | None = setting(None, "Training weights: sources (each --data file, and each class within it, "
-                                        "weighs the same), classes, or none. Default: sources for robust, else none.")
+    balance: str = setting("none", "Training weights: sources (each --data file, and each class within it, weighs "
+                                   "the same), classes, or none.")
     max_per_source: int | None = setting(None, "Seeded sample of at most N rows per --data file, so no source "
-                                               "dominates (0 = all). Default: 3000 for robust, else all.")
+                                               "dominates (0 or unset = all).")
     seed: int = setting(0, "Seed of the split, the model and the batch order.")
     threads: int | None = setting(None, "Intra-op threads (default: library default).")
     epochs: int = setting(1, "finetune: passes over the training split.")
@@ -212,12 +210,8 @@ class TrainConfig:
     resume: bool = setting(False, "finetune: continue from OUT/checkpoint.pt after an interruption.")
 
     def __post_init__(self):
-        from newsbench.training.recipes import RECIPE_DEFAULTS, RECIPES
+        from newsbench.training.recipes import RECIPES
 
-        defaults = RECIPE_DEFAULTS.get(self.recipe, {})
-        for name in ("balance", "strip_artifacts", "max_per_source"):
-            if getattr(self, name) is None:
-                setattr(self, name, defaults.get(name, {"balance": "none", "strip_artifacts": False}.get(name)))
         self.max_per_source = self.max_per_source or None
         if self.max_per_source is not None and self.max_per_source < 20:
             raise ConfigError(f"max_per_source must be 0 (all) or at least 20, got {self.max_per_source}")
@@ -337,7 +331,8 @@ class CrossvalConfig:
     """Settings of ``newsbench crossval``; each field's help says what it does."""
 
     data: list[str] = setting(help=DATA_HELP + " Each dataset is left out in turn (at least 2).", cli="repeat")
-    recipes: list[str] = setting(help="Comma-separated recipes to compare (default: tfidf-lr).", cli="comma",
+    recipes: list[str] = setting(help="Comma-separated recipes to compare (default: tfidf-lr); RECIPE+strip reads "
+                                      "the texts with artefacts removed, e.g. tfidf-lr,tfidf-lr+strip.", cli="comma",
                                  factory=lambda: ["tfidf-lr"])
     protocol: str = setting("both", "lodo (train on all others, test on the one left out), matrix (train on one, "
                                     "test on each other), or both.")
@@ -367,7 +362,7 @@ class CrossvalConfig:
 
         self.recipes = [r.strip() for r in self.recipes if r.strip()] or ["tfidf-lr"]
         for recipe in self.recipes:
-            if recipe not in CROSSVAL_RECIPES:
+            if recipe.removesuffix("+strip") not in CROSSVAL_RECIPES:
                 raise ConfigError(f"unknown crossval recipe '{recipe}'; known: {', '.join(CROSSVAL_RECIPES)}"
                                   + _close(recipe, CROSSVAL_RECIPES))
         if len(self.data) < 2:

@@ -24,7 +24,7 @@ from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
 from newsbench.results import Estimate
 from newsbench.sources import DataSpec
-from newsbench.training.recipes import RECIPE_DEFAULTS, fit_scorer, source_weights
+from newsbench.training.recipes import fit_scorer, source_weights
 
 MIN_CLASS = 5  # rows of each class a training set needs
 
@@ -41,8 +41,7 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
             versions[strip] = (loaded, *article_ids(loaded, config.group_cols, config.near_duplicate))
         return versions[strip]
 
-    strips = {r: config.strip_artifacts or RECIPE_DEFAULTS.get(r, {}).get("strip_artifacts", False)
-              for r in config.recipes}
+    strips = {r: config.strip_artifacts or r.endswith("+strip") for r in config.recipes}
     datasets, ids, links = version(strips[config.recipes[0]])
     trainable = [i for i, d in enumerate(datasets) if np.bincount(d.labels, minlength=2).min() >= MIN_CLASS]
     notes = [f"{d.name} has fewer than {MIN_CLASS} rows of one class: it is a test set only."
@@ -55,7 +54,7 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
         start, cells = time.perf_counter(), []
         data, article, _ = version(strips[recipe])
         for kind, train, test in plan:
-            cells.append(_cell(recipe, kind, data, article, train, test, config))
+            cells.append(_cell(recipe.removesuffix("+strip"), kind, data, article, train, test, config))
             if advance:
                 advance(1, description=f"crossval {recipe}: {datasets[test].name}")
         recipes.append(replace(summarise(recipe, cells, time.perf_counter() - start),

@@ -35,10 +35,7 @@ HEAD_RECIPES = {
     "embed-lr": ("embed",),
     "style-lr": ("style",),
     "ensemble": ("tfidf", "embed", "style"),
-    "robust": ("tfidf", "embed", "style"),
 }
-# What a recipe sets unless told otherwise (see TrainConfig): robust pools sources evenly.
-RECIPE_DEFAULTS = {"robust": {"balance": "sources", "strip_artifacts": True, "max_per_source": 3000}}
 CROSSVAL_RECIPES = (*BASELINES, *HEAD_RECIPES)
 RECIPES = (*BASELINES, *HEAD_RECIPES, "finetune")
 
