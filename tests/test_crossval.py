@@ -231,6 +231,8 @@ def test_the_audit_catches_a_planted_shortcut_and_not_a_real_signal(tmp_path):
     assert "artefacts" in result.output and "shortcut" in result.output
     assert json.loads((tmp_path / "a" / "audit.json").read_text())["kind"] == "audit"
     assert "Without artefacts" in (tmp_path / "a" / "report.md").read_text()
+    page = (tmp_path / "a" / "report.html").read_text()
+    assert "<script" not in page and "newsbench audit" in page and "shortcut" in page
     refused = CliRunner().invoke(app, ["audit", "--model", "fake", "--out", str(tmp_path / "b")])
     assert refused.exit_code == 2 and "--data" in refused.output
 
