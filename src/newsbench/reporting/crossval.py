@@ -20,7 +20,8 @@ def crossval_blocks(result: CrossvalResult) -> tuple[list[Block], dict[str, byte
         Block("p", story(result)),
         Block("table", header=["recipe", "left-out mean AUC", "left-out worst AUC (set)", "transfer mean AUC",
                                "transfer worst AUC", "in-domain mean AUC", "seconds"],
-              rows=[[r.recipe + (" (artefacts stripped)" if r.strip_artifacts else ""), fmt(r.lodo_mean_auc, 3),
+              rows=[[r.recipe + (" (artefacts stripped)" if r.strip_artifacts and not r.recipe.endswith("+strip")
+                                 else ""), fmt(r.lodo_mean_auc, 3),
                      f"{fmt(r.lodo_worst_auc, 3)} ({r.lodo_worst})" if r.lodo_worst else "n/a",
                      fmt(r.transfer_mean_auc, 3), fmt(r.transfer_worst_auc, 3), fmt(r.in_domain_mean_auc, 3),
                      f"{r.seconds:.0f}"] for r in result.recipes], numeric=(1, 2, 3, 4, 5, 6)),
