@@ -15,14 +15,15 @@ from typer.testing import CliRunner
 
 from newsbench.artifacts import artifact_rates, strip_artifacts
 from newsbench.cli import app
-from newsbench.config import AuditConfig, CrossvalConfig, EvalConfig, TrainConfig
+from newsbench.config import EvalConfig, TrainConfig
 from newsbench.data import load_dataset
 from newsbench.errors import ConfigError, DataError
 from newsbench.evaluation import evaluate
 from newsbench.generalisation import crossval
 from newsbench.generalisation.audit import run_audit
-from newsbench.generalisation.crossval import _weights, load_crossval_data
+from newsbench.generalisation.config import AuditConfig, CrossvalConfig
 from newsbench.generalisation.overlap import article_ids
+from newsbench.generalisation.protocol import _weights, load_crossval_data
 from newsbench.sources import DataSpec
 from newsbench.training import train
 
@@ -249,7 +250,7 @@ def test_a_recipe_that_strips_artifacts_is_crossvalidated_on_stripped_texts(tmp_
 
 
 def test_grouped_parts_keep_articles_whole_and_labels_in_proportion():
-    from newsbench.generalisation.crossval import _grouped_part
+    from newsbench.generalisation.protocol import _grouped_part
 
     rng = np.random.default_rng(0)
     groups = rng.integers(0, 400, 2000)

@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from newsbench.config import AuditConfig, CrossvalConfig, EvalConfig, ProfileConfig, TrainConfig
+from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
+from newsbench.generalisation.config import AuditConfig, CrossvalConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")

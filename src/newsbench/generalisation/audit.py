@@ -160,14 +160,14 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
 
 def run_audit(config, progress=None) -> AuditResult:
     """``newsbench audit``: gather the training and held-out articles, the model's scores, and audit."""
-    from newsbench.config import AuditConfig
     from newsbench.data import load_dataset
     from newsbench.detectors import load_detector
     from newsbench.detectors.base import DetectorOptions
     from newsbench.environment import capture_environment
     from newsbench.evaluation import heldout_dataset, load_model_card
-    from newsbench.generalisation.crossval import _grouped_part
+    from newsbench.generalisation.config import AuditConfig
     from newsbench.generalisation.overlap import article_ids
+    from newsbench.generalisation.protocol import _grouped_part
     from newsbench.options import LoadOptions
     from newsbench.sources import DataSpec
 

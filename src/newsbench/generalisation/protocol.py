@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 
 from newsbench import metrics
-from newsbench.config import CrossvalConfig, parse_where
+from newsbench.config import parse_where
 from newsbench.data import Dataset, load_dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
 from newsbench.errors import DataError
+from newsbench.generalisation.config import CrossvalConfig
 from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
 from newsbench.results import Estimate

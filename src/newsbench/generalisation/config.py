@@ -1,0 +1,105 @@
+"""Settings of ``newsbench crossval`` and ``newsbench audit`` (see ``newsbench.config`` for how
+a setting declares its help text and command-line form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsbench.config import BALANCING, DATA_HELP, _close, parse_where, setting
+from newsbench.errors import ConfigError
+from newsbench.options import LoadOptions
+
+PROTOCOLS = ("lodo", "matrix", "both")
+
+
+@dataclass
+class CrossvalConfig:
+    """Settings of ``newsbench crossval``; each field's help says what it does."""
+
+    data: list[str] = setting(help=DATA_HELP + " Each dataset is left out in turn (at least 2).", cli="repeat")
+    recipes: list[str] = setting(help="Comma-separated recipes to compare (default: tfidf-lr); RECIPE+strip reads "
+                                      "the texts with artefacts removed, e.g. tfidf-lr,tfidf-lr+strip.", cli="comma",
+                                 factory=lambda: ["tfidf-lr"])
+    protocol: str = setting("both", "lodo (train on all others, test on the one left out), matrix (train on one, "
+                                    "test on each other), or both.")
+    max_rows: int | None = setting(2000, "Seeded random sample of at most N rows per dataset, so no set dominates "
+                                         "and a fold takes seconds (0 = every row).")
+    balance: str = setting("sources", "Training weights: sources (each training dataset and class weighs the "
+                                      "same), classes, or none.")
+    group_cols: list[str] = setting(help="Columns naming an article's seed (rows sharing a value, in any dataset, "
+                                         "never straddle train and test). Default: news_id, seed_text.",
+                                    cli="comma", factory=lambda: ["news_id", "seed_text"])
+    near_duplicate: float = setting(0.5, "Rows sharing at least this share of the shorter text's word 8-grams are "
+                                         "one article (never straddle train and test); 0 = exact duplicates only.")
+    where: list[str] = setting(help="Keep only rows whose column has this value, in the datasets that have the "
+                                    "column: COL=VALUE (repeatable).", cli="repeat", factory=list)
+    val_size: float = setting(0.15, "Share of the training pool kept for validation (threshold), grouped by seed.")
+    strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines.")
+    strip_artifacts: bool = setting(False, "Remove known source artefacts before training and testing.")
+    text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns.", cli="comma")
+    label_col: str | None = setting(None, "Label column (read as its name says: see README, Data).")
+    encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
+    n_bootstrap: int = setting(500, "Bootstrap resamples for 95% intervals per cell (0 = none).", flag="--bootstrap")
+    seed: int = setting(0, "Seed of samples, splits, models and resamples.")
+    threads: int | None = setting(None, "Threads for fitting (default: library default).")
+
+    def __post_init__(self):
+        from newsbench.training.recipes import CROSSVAL_RECIPES
+
+        self.recipes = [r.strip() for r in self.recipes if r.strip()] or ["tfidf-lr"]
+        for recipe in self.recipes:
+            if recipe.removesuffix("+strip") not in CROSSVAL_RECIPES:
+                raise ConfigError(f"unknown crossval recipe '{recipe}'; known: {', '.join(CROSSVAL_RECIPES)}"
+                                  + _close(recipe, CROSSVAL_RECIPES))
+        if len(self.data) < 2:
+            raise ConfigError("crossval needs at least 2 datasets (--data, repeatable): each is left out in turn")
+        if self.protocol not in PROTOCOLS:
+            raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {self.protocol!r}")
+        if self.balance not in BALANCING:
+            raise ConfigError(f"balance must be one of {', '.join(BALANCING)}, got {self.balance!r}")
+        if self.max_rows is not None and self.max_rows != 0 and self.max_rows < 20:
+            raise ConfigError(f"max_rows must be 0 (every row) or at least 20, got {self.max_rows}")
+        self.max_rows = self.max_rows or None
+        if not 0 <= self.near_duplicate <= 1:
+            raise ConfigError(f"near_duplicate must be in [0, 1], got {self.near_duplicate}")
+        if not 0.05 <= self.val_size <= 0.5:
+            raise ConfigError(f"val_size must be in [0.05, 0.5], got {self.val_size}")
+        if self.n_bootstrap != 0 and self.n_bootstrap < 100:
+            raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
+        self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.group_cols = [c.strip() for c in self.group_cols if c.strip()]
+        self.load_options()
+        parse_where(self.where)
+
+    def load_options(self) -> LoadOptions:
+        return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, None,
+                           self.strip_artifacts)
+
+
+@dataclass
+class AuditConfig:
+    """Settings of ``newsbench audit``; each field's help says what it does."""
+
+    model: str | None = setting(None, "A model to audit. A folder written by newsbench train brings its own training "
+                                      "and held-out splits; any other model needs --data.")
+    data: list[str] = setting(help=DATA_HELP + " The training-domain data: probes train on 80% and are scored with "
+                                               "the model on the other 20% (split by article).", cli="repeat",
+                              factory=list)
+    backend: str = setting("auto", "The model's backend (as evaluate takes it).")
+    max_rows: int | None = setting(5000, "Seeded sample of at most N training and N held-out rows (0 = all).")
+    strip_datelines: bool | None = setting(None, "Remove datelines first. Default: as the model was trained.",
+                                           flag="--strip-datelines/--keep-datelines")
+    n_bootstrap: int = setting(500, "Bootstrap resamples for 95% intervals (0 = none).", flag="--bootstrap")
+    seed: int = setting(0, "Seed of samples, splits and resamples.")
+    threads: int | None = setting(None, "Threads for the model (default: library default).")
+    allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (they can run code).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+
+    def __post_init__(self):
+        if not self.model and not self.data:
+            raise ConfigError("nothing to audit: give --data (the training-domain data) and/or --model")
+        if self.max_rows is not None and self.max_rows != 0 and self.max_rows < 50:
+            raise ConfigError(f"max_rows must be 0 (every row) or at least 50, got {self.max_rows}")
+        self.max_rows = self.max_rows or None
+        if self.n_bootstrap != 0 and self.n_bootstrap < 100:
+            raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
