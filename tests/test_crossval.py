@@ -23,9 +23,10 @@ from newsbench.generalisation import crossval
 from newsbench.generalisation.audit import run_audit
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig
 from newsbench.generalisation.overlap import article_ids
-from newsbench.generalisation.protocol import _weights, load_crossval_data
+from newsbench.generalisation.protocol import load_crossval_data
 from newsbench.sources import DataSpec
 from newsbench.training import train
+from newsbench.training.recipes import source_weights
 
 
 def rewrite(text: str, k: int) -> str:
@@ -101,14 +102,14 @@ def test_left_out_cells_never_train_on_the_test_sets_articles(seeded):
 def test_source_balanced_weights_give_each_set_and_class_the_same_weight():
     source = np.array([0] * 90 + [1] * 10 + [2] * 30)
     y = np.array([0] * 60 + [1] * 30 + [0] * 5 + [1] * 5 + [0] * 30)  # set 2 has real rows only
-    w = _weights(source, y, "sources")
+    w = source_weights(source, y, "sources")
     assert w.mean() == pytest.approx(1.0)
     totals = {s: w[source == s].sum() for s in range(3)}
     assert totals[0] == pytest.approx(totals[1]) == pytest.approx(totals[2])
     assert w[(source == 0) & (y == 0)].sum() == pytest.approx(w[(source == 0) & (y == 1)].sum())
-    classes = _weights(source, y, "classes")
+    classes = source_weights(source, y, "classes")
     assert classes[y == 0].sum() == pytest.approx(classes[y == 1].sum())
-    assert _weights(source, y, "none") is None
+    assert source_weights(source, y, "none") is None
 
 
 def test_crossval_settings_and_inputs_are_checked(seeded):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +22,10 @@ from newsbench import metrics
 from newsbench.artifacts import ARTIFACTS, artifact_matrix, artifact_rates, strip_artifacts
 from newsbench.data import Dataset
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate
+
+if TYPE_CHECKING:
+    from newsbench.detectors.base import ProgressFactory
+    from newsbench.generalisation.config import AuditConfig
 
 SHORTCUT = 0.8  # a probe reaching this share of the model's above-chance AUC flags a shortcut
 
@@ -158,20 +163,18 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
                        [ArtifactRate(a.name, a.what, *rates[a.name]) for a in ARTIFACTS], environment, flips, notes)
 
 
-def run_audit(config, progress=None) -> AuditResult:
+def run_audit(config: AuditConfig, progress: ProgressFactory | None = None) -> AuditResult:
     """``newsbench audit``: gather the training and held-out articles, the model's scores, and audit."""
     from newsbench.data import load_dataset
     from newsbench.detectors import load_detector
     from newsbench.detectors.base import DetectorOptions
     from newsbench.environment import capture_environment
     from newsbench.evaluation import heldout_dataset, load_model_card
-    from newsbench.generalisation.config import AuditConfig
     from newsbench.generalisation.overlap import article_ids
     from newsbench.generalisation.protocol import _grouped_part
     from newsbench.options import LoadOptions
     from newsbench.sources import DataSpec
 
-    assert isinstance(config, AuditConfig)
     environment = capture_environment(config.seed, config.threads)
     card, folder = load_model_card(config.model) if config.model else (None, None)
     trained = card.preprocessing if card else LoadOptions()

@@ -128,7 +128,7 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     y = pool["label"].to_numpy()
     val = _grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
     fit = ~val
-    weights = _weights(pool["source"].to_numpy()[fit], y[fit], config.balance)
+    weights = source_weights(pool["source"].to_numpy()[fit], y[fit], config.balance)
     scorer = fit_scorer(recipe, pool["text"][fit].tolist(), y[fit], weights, seed, config.threads)
     threshold = metrics.best_threshold(y[val], scorer(pool["text"][val].tolist())) \
         if len(set(y[val])) == 2 else 0.5
@@ -169,10 +169,6 @@ def _grouped_part(y: np.ndarray, groups: np.ndarray, share: float, seed: int) ->
         taken = stratum["size"].cumsum() <= max(target, stratum["size"].iloc[0])
         held.extend(stratum.index[taken.to_numpy()])
     return frame["group"].isin(held).to_numpy()
-
-
-def _weights(source: np.ndarray, y: np.ndarray, balance: str) -> np.ndarray | None:
-    return source_weights(source, y, balance)
 
 
 def summarise(recipe: str, cells: list[Cell], seconds: float) -> RecipeCrossval:
