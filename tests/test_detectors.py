@@ -87,7 +87,7 @@ def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    detector = load_detector(tiny_bert, options=DetectorOptions(batch_size=2))
+    detector = load_detector(tiny_bert, "torch", DetectorOptions(batch_size=2))  # fp32, whatever auto picks
     probs = detector.predict_proba(TEXTS)
     tokenizer = AutoTokenizer.from_pretrained(tiny_bert)
     model = AutoModelForSequenceClassification.from_pretrained(tiny_bert).eval()

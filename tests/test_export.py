@@ -20,7 +20,7 @@ def test_fp32_export_matches_pytorch(tmp_path, tiny_bert):
     result = export_onnx(tiny_bert, tmp_path / "onnx")
     assert result.argmax_agreement == 1.0 and result.max_logit_diff < 1e-4
     assert detect_backend(str(tmp_path / "onnx")) == "onnx"
-    torch_probs = load_detector(tiny_bert, options=DetectorOptions(batch_size=2)).predict_proba(TEXTS)
+    torch_probs = load_detector(tiny_bert, "torch", DetectorOptions(batch_size=2)).predict_proba(TEXTS)
     onnx = load_detector(str(tmp_path / "onnx"), options=DetectorOptions(batch_size=3, threads=1))
     onnx_probs = onnx.predict_proba(TEXTS)
     np.testing.assert_allclose(onnx_probs, torch_probs, atol=1e-5)
