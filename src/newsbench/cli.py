@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
-from newsbench.generalisation.config import AuditConfig, CrossvalConfig
+from newsbench.generalisation.config import AuditConfig, CrossvalConfig, FewShotConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
@@ -260,6 +260,86 @@ def audit(config: AuditConfig, out: Path):
     for probe in result.probes:
         console.print(f"{probe.name:20s} ROC AUC {probe.roc_auc.value:.3f}" + ("  shortcut" if probe.flagged else ""))
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
+@_with_config(FewShotConfig, out=(Path, "Folder for fewshot.json, report.md, report.html and the curve."))
+def fewshot(config: FewShotConfig, out: Path):
+    """How far do k labelled articles from a new source lift a detector? Threshold, calibration, new head."""
+    from newsbench.generalisation.fewshot import run_fewshot
+    from newsbench.outputs import check_output, write_folder
+    from newsbench.reporting.fewshot import render_fewshot, story
+
+    check_output(out, "fewshot")
+    with _progress() as progress:
+        result = run_fewshot(config, _Bars(progress))
+    written = write_folder(out, render_fewshot(result), "fewshot")
+    console.print(story(result))
+    console.print(f"report: {written['report.html']}\n        {written['report.md']}")
+
+
+@app.command()
+@_diagnosed
+def explain(
+    model: Annotated[str, typer.Option(help="Model folder or file (as evaluate takes it).")],
+    text: Annotated[Optional[list[str]], typer.Option(help="An article to explain (repeatable).")] = None,
+    file: Annotated[Optional[list[Path]], typer.Option(help="A UTF-8 text file holding one article (repeatable; explained after the --text articles).")] = None,
+    backend: Annotated[str, typer.Option(help="As for evaluate: auto, torch, onnx, onnx-int8, sklearn, heads, fake.")] = "auto",
+    budget: Annotated[float, typer.Option(help="Seconds to spend; articles past it are not explained.")] = 60.0,
+    max_evals: Annotated[int, typer.Option(help="Occlusion: at most this many re-scorings per article (spans grow to fit).")] = 64,
+    allow_pickle: Annotated[bool, typer.Option(help="Allow loading joblib/pickle models (they can run code).")] = False,
+    trust_remote_code: Annotated[bool, typer.Option(help="Allow model code shipped with a Hugging Face checkpoint.")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="Folder for explanations.json and explanations.html.")] = None,
+):
+    """Which words pushed a detector's score for an article: exact for TF-IDF models, occlusion otherwise."""
+    from newsbench.errors import ConfigError
+    from newsbench.explain import explain_articles
+    from newsbench.outputs import check_output
+
+    articles = list(text or [])
+    for path in file or []:
+        try:
+            articles.append(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"--file {path}: cannot be read as UTF-8 text ({exc})") from exc
+    if not articles or not all(a.strip() for a in articles):
+        raise ConfigError("nothing to explain: give --text 'ARTICLE' or --file PATH (repeatable), none of them empty")
+    if max_evals < 1:
+        raise ConfigError(f"--max-evals must be at least 1, got {max_evals}")
+    if out is not None:
+        check_output(out, "explain")
+    texts, found, detector = explain_articles(model, articles, backend, budget, max_evals, allow_pickle,
+                                              trust_remote_code)
+    for i, (article, e) in enumerate(zip(texts, found)):
+        _print_explanation(i, article, e)
+    if out is not None:
+        from newsbench.reporting import save_explanations
+
+        written = save_explanations(texts, found, detector.info(), out)
+        console.print(f"explanations: {written['explanations.html']}")
+
+
+def _print_explanation(i: int, article: str, e) -> None:
+    """The article with each word shaded by its push (red: fake, blue: real), then the top pushes."""
+    if e is None:
+        console.print(f"[{i}] not explained: the --budget ran out")
+        return
+    strongest = max((abs(w) for _, w in e.pieces), default=0.0) or 1.0
+    line = Text(f"[{i}] P(fake) {e.prob_fake:.3f} ({e.method})\n", style="bold")
+    for piece, w in e.pieces:
+        level = min(1.0, abs(w) / strongest)
+        shade = int(255 * (1 - 0.7 * level))
+        colour = f"rgb(255,{shade},{shade})" if w > 0 else f"rgb({shade},{shade},255)"
+        line.append(piece, style=f"black on {colour}" if level >= 0.05 else "")
+    if e.chars_shown < e.chars_total:
+        line.append(f" [... {e.chars_total - e.chars_shown:,} more characters"
+                    + (f"; the detector reads the first {e.chars_read:,}" if e.chars_read < e.chars_total else "")
+                    + "]")
+    console.print(line)
+    for side, top in (("fake", e.top_fake), ("real", e.top_real)):
+        if top:
+            console.print(f"  toward {side}: " + ", ".join(f"{word[:40]} ({w:+.2f})" for word, w in top))
 
 
 @app.command()

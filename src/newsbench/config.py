@@ -93,6 +93,8 @@ class EvalConfig:
     device: str = setting("cpu", "torch device for Hugging Face models.")
     n_bootstrap: int = setting(1000, "Bootstrap resamples for 95% intervals (0 = none).", flag="--bootstrap")
     n_errors: int = setting(5, "Misclassified examples to show, per kind.", flag="--errors")
+    explain_budget: float = setting(30.0, "Seconds per dataset for explaining the error examples (which words pushed "
+                                          "the score; TF-IDF models take none); 0 = no explanations.")
     seed: int = setting(0, "Seed of every sample and resample.")
     allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (they can run code).")
     trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
@@ -137,6 +139,8 @@ class EvalConfig:
             raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
         if self.n_errors < 0:
             raise ConfigError(f"n_errors must be 0 or more, got {self.n_errors}")
+        if not self.explain_budget >= 0:
+            raise ConfigError(f"explain_budget must be 0 (none) or more seconds, got {self.explain_budget}")
         if self.group_by is not None:
             self.group_by = [g.strip() for g in self.group_by if g.strip()]
         self.text_cols = tuple(self.text_cols) if self.text_cols else None

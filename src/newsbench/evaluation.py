@@ -22,11 +22,13 @@ from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, DataError, ModelError
 from newsbench.escaping import safe_csv
+from newsbench.explain import explain, top_features
 from newsbench.options import LoadOptions
 from newsbench.outputs import write_folder
 from newsbench.results import (
     Confusion,
     Curves,
+    Errors,
     Evaluation,
     Metrics,
     ModelCard,
@@ -81,6 +83,7 @@ def evaluate(config: EvalConfig, progress: ProgressFactory | None = None) -> Run
         environment=environment,
         config={k: to_dict(v) for k, v in asdict(config).items()},
         evaluations=[evaluation for evaluation, _, _ in scored],
+        top_features=top_features(detector),
     )
     return Run(
         result,
@@ -117,6 +120,7 @@ def score_dataset(
                          f"(finite: {bool(np.all(np.isfinite(probs)))}); expected ({len(texts)}, 2)")
     prob = probs[:, 1]
     pred = (prob >= threshold).astype(np.int64)
+    timing = Timing(len(y), detector.times.tokenize_s, detector.times.inference_s, total, 1000 * total / len(y))
 
     values = metrics.compute(y, prob, threshold)
     cis = metrics.bootstrap(y, prob, threshold, config.n_bootstrap, config.seed) if config.n_bootstrap else None
@@ -137,12 +141,17 @@ def score_dataset(
         confusion=confusion,
         thresholds=analysis.threshold_analysis(y, prob, threshold, card.threshold if card else None),
         groups=[analysis.group_breakdown(dataset.rows, y, prob, pred, g) for g in groups],
-        errors=analysis.error_examples(dataset.rows, y, prob, pred, config.n_errors, config.seed),
-        timing=Timing(len(y), detector.times.tokenize_s, detector.times.inference_s, total,
-                      1000 * total / len(y)),
+        errors=explain_errors(analysis.error_examples(dataset.rows, y, prob, pred, config.n_errors, config.seed),
+                              dataset, detector, config.explain_budget),
+        timing=timing,
         curves=Curves(_thin(fpr, tpr), _thin(recall, precision), metrics.reliability(y, prob)),
     )
     notes = analysis.diagnose(evaluation)
+    examples = {x.id: x for x in evaluation.errors.random + evaluation.errors.most_confident}.values()
+    unexplained = sum(x.explanation is None for x in examples)
+    if config.explain_budget > 0 and unexplained:
+        notes.append(f"{unexplained} of {len(examples)} error examples were not explained within --explain-budget "
+                     f"{config.explain_budget:g} s; raise it to explain them all.")
     missing = [g for g in config.group_by or [] if g not in groups]
     if missing:
         notes.append(f"Not broken down by {', '.join(missing)}: not a column of this dataset.")
@@ -168,6 +177,18 @@ def score_dataset(
         predictions[col] = dataset.rows[col].to_numpy()
     skipped = dataset.skipped.assign(dataset=dataset.name)[["id", "dataset", "reason", "detail"]]
     return evaluation, predictions, skipped
+
+
+def explain_errors(errors: Errors, dataset: Dataset, detector: Detector, budget_s: float) -> Errors:
+    """The error examples with the words that pushed each one's score (``newsbench.explain``)."""
+    if budget_s <= 0:
+        return errors
+    examples = {x.id: x for x in errors.random + errors.most_confident}
+    texts = dict(zip(dataset.rows["id"].astype(str), dataset.texts))
+    found = explain(detector, [texts[i] for i in examples], budget_s)
+    explained = {i: replace(x, explanation=e) for (i, x), e in zip(examples.items(), found)}
+    return replace(errors, random=[explained[x.id] for x in errors.random],
+                   most_confident=[explained[x.id] for x in errors.most_confident])
 
 
 def precision_check(detector: Detector, reference: Detector, texts: list[str], y: np.ndarray, prob: np.ndarray,

@@ -28,6 +28,8 @@ KINDS = {
     "profile": ("profile.json", ("profile.json", "profile.md", "profile.html", "plots/*.png")),
     "crossval": ("crossval.json", ("crossval.json", "report.md", "report.html", "plots/*.png")),
     "audit": ("audit.json", ("audit.json", "report.md", "report.html")),
+    "fewshot": ("fewshot.json", ("fewshot.json", "report.md", "report.html", "plots/*.png")),
+    "explain": ("explanations.json", ("explanations.json", "explanations.md", "explanations.html")),
     "model": ("model.json", None),
     # A study folder accumulates its units' run folders; a first run interrupted has only cache.json.
     "study": ("study.json", None),

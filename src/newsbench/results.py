@@ -14,7 +14,7 @@ from typing import Any
 from newsbench.options import LoadOptions
 
 # 1.1: ModelCard.max_length and typed preprocessing (1.0 cards are read as before).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,36 @@ class GroupBreakdown:
 
 
 @dataclass(frozen=True)
+class Explanation:
+    """Which words pushed one article's score (``newsbench.explain``), in log-odds of fake.
+
+    ``pieces`` are the first words (or occluded spans) of the text, each with its push (positive:
+    toward fake); ``top_fake``/``top_real`` the strongest pushes over the whole article.
+    ``chars_read`` < ``chars_total`` when the detector reads only the start (its token limit).
+    """
+
+    method: str  # "linear" (exact: coefficient x TF-IDF value) or "occlusion" (delete a span, re-score)
+    log_odds: float
+    prob_fake: float
+    pieces: list[tuple[str, float]]
+    chars_shown: int
+    chars_read: int
+    chars_total: int
+    top_fake: list[tuple[str, float]]
+    top_real: list[tuple[str, float]]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TopFeatures:
+    """A linear detector's global view: the terms whose weights push hardest toward each class."""
+
+    method: str
+    fake: list[tuple[str, float]]
+    real: list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
 class ErrorExample:
     """One misclassified article, as a reader needs it to judge the error."""
 
@@ -131,6 +161,7 @@ class ErrorExample:
     pred: int
     prob_fake: float
     metadata: dict[str, str]
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -256,8 +287,21 @@ class RunResult:
     environment: Environment
     config: dict[str, Any]
     evaluations: list[Evaluation]
+    top_features: TopFeatures | None = None
     schema_version: str = SCHEMA_VERSION
     kind: str = "evaluate"
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    """The content of ``explanations.json`` for ``newsbench explain``: one explanation per article
+    (None where the time budget ran out), of the texts as the detector read them."""
+
+    model: ModelInfo
+    texts: list[str]
+    explanations: list[Explanation | None]
+    schema_version: str = SCHEMA_VERSION
+    kind: str = "explain"
 
 
 @dataclass(frozen=True)

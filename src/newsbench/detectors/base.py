@@ -11,12 +11,15 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from newsbench.errors import ConfigError, ModelError, require
 from newsbench.results import ModelInfo
+
+if TYPE_CHECKING:
+    from newsbench.explain import LinearText
 
 Progress = Callable[[int], None]
 # A progress-bar factory: (description, total) -> advance(n, description=None).
@@ -133,6 +136,15 @@ class Detector(abc.ABC):
     def info(self) -> ModelInfo:
         """Path, backend, content fingerprint, parameter count and backend details."""
 
+    def linear_parts(self, complete: bool = True) -> list[LinearText] | None:
+        """The score as parts linear in TF-IDF features, for exact explanations (``newsbench.explain``);
+        None when it is not linear. ``complete=False``: whatever TF-IDF parts the model has."""
+        return None
+
+    def read_chars(self, texts: Sequence[str]) -> list[int]:
+        """How many leading characters of each text the detector reads (all, unless it truncates)."""
+        return [len(t) for t in texts]
+
 
 class TokenizedDetector(Detector):
     """The loop shared by transformer backends; subclasses only turn a padded batch into logits.
@@ -159,6 +171,14 @@ class TokenizedDetector(Detector):
             padding="longest" if self.options.padding == "dynamic" else "max_length",
             max_length=self.max_length, return_tensors="np",
         ))
+
+    def read_chars(self, texts: Sequence[str]) -> list[int]:
+        """Where each text's last token within ``max_length`` ends (fast tokenizers give offsets)."""
+        if not texts or self.tokenizer is None or not getattr(self.tokenizer, "is_fast", False):
+            return super().read_chars(texts)
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length,
+                                 return_offsets_mapping=True)
+        return [max((end for _, end in offsets), default=0) for offsets in encoded["offset_mapping"]]
 
     def predict_proba(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         import time

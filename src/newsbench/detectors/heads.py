@@ -56,6 +56,15 @@ class HeadsDetector(Detector):
         encoder = next((h.encoder for h in self.model.heads if h.encoder is not None), None)
         return self.model.parameters + (sum(p.numel() for p in encoder.model.parameters()) if encoder else 0)
 
+    def linear_parts(self, complete: bool = True):
+        """TF-IDF heads are linear in their terms; the model is when every head is one."""
+        from newsbench.explain import LinearText
+
+        heads = self.model.heads
+        if complete and any(h.view != "tfidf" for h in heads):
+            return None
+        return [LinearText(h.vectorizer, h.coef, h.intercept, 1 / len(heads)) for h in heads if h.view == "tfidf"]
+
     def vocabulary(self) -> list[str]:
         """Single words the TF-IDF head knows (or common words), for synthetic articles when profiling."""
         for head in self.model.heads:

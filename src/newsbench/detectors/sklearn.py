@@ -92,6 +92,21 @@ class SklearnDetector(Detector):
             return int(sum(t.tree_.node_count for t in final.estimators_))
         return None
 
+    def linear_parts(self, complete: bool = True):
+        """A TF-IDF (word analyzer) -> logistic regression pipeline is linear in its TF-IDF terms."""
+        from newsbench.explain import LinearText
+
+        steps = getattr(self.pipeline, "steps", None) or []
+        if len(steps) != 2 or type(steps[1][1]).__name__ != "LogisticRegression":
+            return None
+        vec, final = steps[0][1], steps[1][1]
+        plain = (type(vec).__name__ == "TfidfVectorizer" and vec.analyzer == "word" and vec.tokenizer is None
+                 and vec.preprocessor is None and not vec.stop_words)
+        if not plain or final.coef_.shape[0] != 1:
+            return None
+        sign = 1.0 if self.fake_index == 1 else -1.0
+        return [LinearText(vec, sign * final.coef_.ravel().astype(float), sign * float(final.intercept_[0]))]
+
     def vocabulary(self) -> list[str]:
         """Single words the pipeline's vectorizer knows, for synthetic articles when profiling."""
         steps = getattr(self.pipeline, "steps", None) or []

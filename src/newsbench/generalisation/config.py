@@ -103,3 +103,48 @@ class AuditConfig:
         self.max_rows = self.max_rows or None
         if self.n_bootstrap != 0 and self.n_bootstrap < 100:
             raise ConfigError(f"n_bootstrap must be 0 (no intervals) or at least 100, got {self.n_bootstrap}")
+
+
+@dataclass
+class FewShotConfig:
+    """Settings of ``newsbench fewshot``; each field's help says what it does."""
+
+    model: str = setting(help="The detector to adapt (as evaluate takes it).")
+    data: list[str] = setting(help=DATA_HELP + " The new source, pooled into one labelled target set.", cli="repeat")
+    ks: list[int] = setting(help="Comma-separated numbers of labelled target articles to adapt on.", cli="ints",
+                            factory=lambda: [10, 20, 50, 100])
+    methods: list[str] = setting(help="Comma-separated: none, threshold, calibration, head (a new head on the "
+                                      "detector's log-odds and frozen MiniLM embeddings).", cli="comma",
+                                 factory=lambda: ["none", "threshold", "calibration", "head"])
+    seeds: int = setting(10, "Draws of the k articles (and of the split); intervals are over these.")
+    eval_share: float = setting(0.5, "Share of the target set (by article) kept for scoring the adapted detector.")
+    max_rows: int | None = setting(2000, "Seeded sample of at most N target rows (0 = all).")
+    where: list[str] = setting(help="Keep only rows whose column has this value: COL=VALUE (repeatable).",
+                               cli="repeat", factory=list)
+    backend: str = setting("auto", "The model's backend (as evaluate takes it).")
+    seed: int = setting(0, "Seed of samples, splits and draws.")
+    threads: int | None = setting(None, "Threads for the model (default: library default).")
+    allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (they can run code).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+
+    def __post_init__(self):
+        from newsbench.generalisation.fewshot import METHODS
+
+        self.methods = [m.strip() for m in self.methods if m.strip()]
+        for method in self.methods:
+            if method not in METHODS:
+                raise ConfigError(f"unknown few-shot method '{method}'; known: {', '.join(METHODS)}"
+                                  + _close(method, METHODS))
+        if not self.data:
+            raise ConfigError("fewshot needs the new source's labelled data: --data FILE (repeatable)")
+        if not self.ks or any(k < 2 for k in self.ks):
+            raise ConfigError(f"ks must be whole numbers of at least 2 (one article per class), got {self.ks}")
+        self.ks = sorted(set(self.ks))
+        if self.seeds < 1:
+            raise ConfigError(f"seeds must be at least 1, got {self.seeds}")
+        if not 0.1 <= self.eval_share <= 0.9:
+            raise ConfigError(f"eval_share must be in [0.1, 0.9], got {self.eval_share}")
+        if self.max_rows is not None and self.max_rows != 0 and self.max_rows < 50:
+            raise ConfigError(f"max_rows must be 0 (every row) or at least 50, got {self.max_rows}")
+        self.max_rows = self.max_rows or None
+        parse_where(self.where)

@@ -14,16 +14,16 @@ from newsbench.outputs import write_atomic, write_folder
 from newsbench.profiling import ProfileResult
 from newsbench.reporting.blocks import Block, Span, fmt, fmt_estimate, to_html, to_markdown
 from newsbench.reporting.comparison import comparison_blocks
-from newsbench.reporting.evaluation import evaluation_blocks
+from newsbench.reporting.evaluation import EXPLAIN_METHODS, evaluation_blocks, explanation_blocks
 from newsbench.reporting.model_card import model_card_blocks
 from newsbench.reporting.profile import profile_blocks, profile_plots
 from newsbench.reporting.study import study_blocks
-from newsbench.results import ModelCard, RunResult
+from newsbench.results import ExplainResult, Explanation, ModelCard, ModelInfo, RunResult
 from newsbench.serialize import read_json, to_json
 from newsbench.study.results import StudyResult
 
 __all__ = ["Block", "Span", "fmt", "fmt_estimate", "render_comparison", "render_evaluation", "render_model_card",
-           "render_profile", "render_study", "save_comparison", "save_profile", "save_report"]
+           "render_profile", "render_study", "save_comparison", "save_explanations", "save_profile", "save_report"]
 
 
 def render_evaluation(result: RunResult, profile: ProfileResult | None = None) -> dict[str, str | bytes]:
@@ -61,6 +61,24 @@ def render_comparison(comparison: Comparison) -> dict[str, str]:
 def render_model_card(card: ModelCard) -> str:
     """The README.md written beside a trained model."""
     return to_markdown(model_card_blocks(card))
+
+
+def save_explanations(texts: list[str], explanations: list[Explanation | None], model: ModelInfo,
+                      out: str | Path) -> dict[str, Path]:
+    """Write explanations.json, explanations.md and explanations.html (``newsbench explain``)."""
+    title = f"newsbench explain: {model.path}"
+    blocks = [Block("h1", title), Block("meta", spans=[Span("Model", "bold"), Span(": "), Span(model.path, "code"),
+                                                        Span(f" ({model.backend})")])]
+    for i, e in enumerate(explanations):
+        blocks.append(Block("h2", f"Article {i + 1}"))
+        if e is None:
+            blocks.append(Block("note", "Not explained: the time budget ran out (raise --budget)."))
+            continue
+        blocks += [Block("meta", EXPLAIN_METHODS[e.method] + " Red pushed toward fake, blue toward real."),
+                   *explanation_blocks(f"P(fake) {e.prob_fake:.3f}: ", e)]
+    files = {"explanations.json": to_json(ExplainResult(model, texts, explanations)),
+             "explanations.md": to_markdown(blocks), "explanations.html": to_html(blocks, title, {})}
+    return write_folder(out, files, "explain")
 
 
 def save_profile(result: ProfileResult, out: str | Path) -> dict[str, Path]:

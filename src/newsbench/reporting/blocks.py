@@ -20,10 +20,13 @@ from newsbench.results import Estimate
 
 @dataclass(frozen=True)
 class Span:
-    """A piece of inline text: ``style`` is "" (plain), "code" or "bold"."""
+    """A piece of inline text: ``style`` is "" (plain), "code", "bold", or "push": a word highlighted by
+    how hard it pushed a score (``weight`` in log-odds, ``strength`` in [0, 1] for the shade)."""
 
     text: str
     style: str = ""
+    weight: float = 0.0
+    strength: float = 0.0
 
 
 @dataclass
@@ -31,8 +34,9 @@ class Block:
     """One element of a report.
 
     Attributes:
-        kind: ``h1``-``h4`` (heading), ``p`` (paragraph), ``meta`` (small print), ``note``
-            (a highlighted warning), ``ul`` (list, one item per row), ``table`` or ``img``.
+        kind: ``h1``-``h4`` (heading), ``p`` (paragraph), ``quote`` (quoted article text),
+            ``meta`` (small print), ``note`` (a highlighted warning), ``ul`` (list, one item per row),
+            ``table`` or ``img``.
         text: the text of a heading, paragraph, meta or note, or an image's file name.
         spans: inline pieces (code, bold) instead of ``text``.
         header, rows: a table's header and cells; ``rows`` also holds a list's items.
@@ -88,6 +92,8 @@ def to_markdown(blocks: list[Block]) -> str:
             lines += [_inline_md(b.parts), ""]
         elif b.kind == "note":
             lines += [f"- **{_inline_md(b.parts)}**", ""]
+        elif b.kind == "quote":
+            lines += [f"> {_inline_md(b.parts)}", ""]
         elif b.kind == "img":
             lines += [f"![{md(b.alt or b.text)}]({b.text})", ""]
         elif b.kind == "ul":

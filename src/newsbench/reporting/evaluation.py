@@ -9,7 +9,7 @@ from pathlib import Path
 
 from newsbench.reporting.blocks import Block, Span, fmt, fmt_estimate
 from newsbench.reporting.plots import accuracy, confusion, curves, reliability
-from newsbench.results import Evaluation, RunResult
+from newsbench.results import Evaluation, Explanation, RunResult, TopFeatures
 
 SUMMARY_ROWS = (
     ("Accuracy", "accuracy"),
@@ -110,6 +110,7 @@ def evaluation_blocks(result: RunResult) -> tuple[list[Block], dict[str, bytes]]
               numeric=tuple(range(1, len(evaluations) + 1))),
         Block("img", "plots/curves.png", alt="ROC and precision-recall curves"),
         Block("img", "plots/calibration.png", alt="reliability diagram"),
+        *feature_blocks(result.top_features),
     ]
     for i, ev in enumerate(evaluations):
         # At most 43 characters, so a file name whatever the dataset is called.
@@ -154,4 +155,53 @@ def dataset_blocks(ev: Evaluation, slug: str, confusion_plot: str) -> list[Block
                                  fmt(x.prob_fake, 3), x.snippet,
                                  "; ".join(f"{k}={v[:60]}" for k, v in x.metadata.items())] for x in examples],
                           numeric=(3,))]
+    explained = {x.id: x for x in ev.errors.random + ev.errors.most_confident if x.explanation}
+    if explained:
+        first = next(iter(explained.values())).explanation
+        out += [Block("h4", "Why: the words that pushed each error"),
+                Block("meta", EXPLAIN_METHODS[first.method] + " Red pushed toward fake, blue toward real; a "
+                      "word's push (log-odds) shows on hover.")]
+        for x in explained.values():
+            out += explanation_blocks(f"{x.id} ({'fake' if x.label else 'real'}, predicted "
+                                      f"{'fake' if x.pred else 'real'}, P(fake) {x.prob_fake:.3f}): ", x.explanation)
     return out
+
+
+EXPLAIN_METHODS = {
+    "linear": "Exact for this linear model: each word's share of coefficient x TF-IDF value.",
+    "occlusion": "By occlusion: each span of words was deleted in turn and the article re-scored; its push is "
+                 "the log-odds it lost.",
+}
+
+
+def explanation_blocks(title: str, e: Explanation) -> list[Block]:
+    """An article's text with each word shaded by its push, then its strongest pushes each way."""
+    strongest = max((abs(w) for _, w in e.pieces), default=0.0) or 1.0
+    spans = [Span(title, "bold")]
+    for text, w in e.pieces:  # the word is shaded, the space after it is not
+        word = text.rstrip()
+        if abs(w) >= 0.05 * strongest and word:
+            spans += [Span(word, "push", w, min(1.0, abs(w) / strongest)), Span(text[len(word):])]
+        else:
+            spans.append(Span(text))
+    if e.chars_shown < e.chars_total:
+        unread = f"; the detector reads only the first {e.chars_read:,}" if e.chars_read < e.chars_total else ""
+        spans.append(Span(f" [... {e.chars_total - e.chars_shown:,} more characters{unread}]"))
+    pushes = [f"toward {side}: " + ", ".join(f"{word[:40]} ({w:+.2f})" for word, w in top)
+              for side, top in (("fake", e.top_fake), ("real", e.top_real)) if top]
+    return [Block("quote", spans=spans), Block("meta", "; ".join(pushes) + ".")] if pushes else \
+        [Block("quote", spans=spans)]
+
+
+def feature_blocks(features: TopFeatures | None, n: int = 15) -> list[Block]:
+    """The detector's global top terms per class (linear TF-IDF detectors)."""
+    if features is None:
+        return []
+    rows = [[f"{a[0]} ({a[1]:+.2f})" if a else "", f"{b[0]} ({b[1]:+.2f})" if b else ""]
+            for a, b in zip(_pad(features.fake[:n], n), _pad(features.real[:n], n)) if a or b]
+    return [Block("h3", "What the detector looks at"), Block("meta", f"Top terms by {features.method}."),
+            Block("table", header=["Toward fake", "Toward real"], rows=rows)]
+
+
+def _pad(items: list, n: int) -> list:
+    return list(items) + [None] * (n - len(items))
