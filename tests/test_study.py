@@ -165,6 +165,38 @@ def test_pair_tests_count_the_discordant_rows_and_apply_holm(files):
     assert ac.p_holm == pytest.approx(3 * ac.p_value) and ac.significant and not ab.significant
 
 
+def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
+    from newsbench.generalisation import protocol
+
+    path = study_file(files, f"""
+        [[detectors]]
+        name = "cues"
+        path = "fake:shocking,hoax"
+
+        [[datasets]]
+        name = "ext"
+        data = ["{files / 'ext.csv'}"]
+
+        [crossval]
+        data = ["{files / 'train.csv'}", "{files / 'ext.csv'}", "{files / 'other.csv'}"]
+        recipes = ["tfidf-lr", "style-lr"]
+        protocol = "lodo"
+        n_bootstrap = 0
+        """)
+    result = run_study(load_study(path), files / "out")
+    assert [r.recipe for r in result.crossval] == ["tfidf-lr", "style-lr"]
+    saved = json.loads((files / "out" / "crossval" / "crossval.json").read_text())
+    for headline, recipe in zip(result.crossval, saved["recipes"]):
+        assert headline.lodo_mean_auc == pytest.approx(recipe["lodo_mean_auc"]) and headline.lodo_worst
+        assert len([c for c in recipe["cells"] if c["kind"] == "left-out"]) == 3
+    md = save_study(result, files / "out")["report.md"].read_text()
+    assert "## Which training recipe holds up" in md and "crossval/report.html" in md
+    calls = []
+    monkeypatch.setattr(protocol, "crossval", lambda *a, **k: calls.append(a))
+    run_study(load_study(path), files / "out")
+    assert calls == []  # cached
+
+
 @pytest.mark.parametrize("body, message", [
     ('[[detectors]]\nname = "a"\npath = "fake"\nbackend = ["torch"]\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',
      "line 4: unknown key 'backend' in [[detectors]] #1; did you mean 'backends'?"),
@@ -177,6 +209,8 @@ def test_pair_tests_count_the_discordant_rows_and_apply_holm(files):
     ('[study]\nseed = 1\nnmae = "x"\n[[detectors]]\nname = "a"\npath = "fake"\n',
      "line 3: unknown key 'nmae' in [study]; did you mean 'name'?"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n', "nothing to evaluate"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[crossval]\n'
+     'data = ["{ext}", "{ext}"]\nrecipes = ["tfidf-lrr"]\n', "[crossval]: unknown crossval recipe 'tfidf-lrr'"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[profile]\nthreads = [0]\n',
      "[profile]: threads must be positive integers"),
 ])

@@ -10,6 +10,22 @@ from newsbench.reporting.plots import figure, legend_label, log_axis, plain_text
 from newsbench.study.results import Generalisation, StudyResult, StudyRow
 
 
+def recipes(result: StudyResult) -> list[Block]:
+    """The study's ``[crossval]``: which training recipe holds up on the datasets it never saw."""
+    if not result.crossval:
+        return []
+    return [Block("h2", "Which training recipe holds up (newsbench crossval)"),
+            Block("table", header=["recipe", "left-out mean ROC AUC", "worst left-out AUC (dataset)",
+                                   "transfer mean AUC", "in-domain mean AUC", "seconds"],
+                  rows=[[r.recipe, fmt(r.lodo_mean_auc, 3),
+                         f"{fmt(r.lodo_worst_auc, 3)} ({r.lodo_worst})" if r.lodo_worst else "n/a",
+                         fmt(r.transfer_mean_auc, 3), fmt(r.in_domain_mean_auc, 3), f"{r.seconds:.0f}"]
+                        for r in result.crossval], numeric=(1, 2, 3, 4, 5)),
+            Block("p", spans=[Span("Each recipe was trained on all datasets but one and scored on the one left out "
+                                   "(seed-aware: no article on both sides); every cell, the transfer matrix and the "
+                                   "heatmaps: "), Span(result.crossval[0].run, "code")])]
+
+
 def study_blocks(result: StudyResult) -> tuple[list[Block], dict[str, bytes]]:
     """The report as blocks, and its plots (file name -> PNG)."""
     images = {"plots/pareto.png": pareto_plot(result), "plots/generalisation.png": generalisation_plot(result),
@@ -45,6 +61,7 @@ def study_blocks(result: StudyResult) -> tuple[list[Block], dict[str, bytes]]:
     blocks += leaderboards(result)
     blocks += significance(result)
     blocks += cells(result)
+    blocks += recipes(result)
     blocks += cost(result)
     blocks += [Block("h2", "Runs"),
                Block("p", "Each number above comes from a run folder written as newsbench evaluate or profile "

@@ -30,7 +30,7 @@ from newsbench.serialize import read_json, to_json
 from newsbench.sources import DataSpec
 from newsbench.study.compare import generalisation, pair_tests, pareto
 from newsbench.study.config import Study, StudyDataset, StudyDetector, load_study
-from newsbench.study.results import Cost, DatasetScore, StudyResult, StudyRow
+from newsbench.study.results import Cost, DatasetScore, RecipeHeadline, StudyResult, StudyRow
 
 __all__ = ["Study", "StudyResult", "load_study", "run_study", "save_study"]
 
@@ -80,7 +80,7 @@ def run_study(study: Study, out: str | Path, progress: ProgressFactory | None = 
     return StudyResult(
         name=study.name, seed=study.seed, datasets=[IN_DOMAIN, *(d.name for d in study.datasets)], rows=rows,
         generalisation=gen, tests=pair_tests(rows, out), pareto=pareto(rows, gen),
-        environment=capture_environment(study.seed, None, started),
+        environment=capture_environment(study.seed, None, started), crossval=units.crossval(),
     )
 
 
@@ -104,7 +104,7 @@ class _Units:
         self.cache = Cache.load(out / "cache.json")
         self.shas: dict[str, str] = {}
         total = sum(len(d.backends) * (len(study.datasets) + (1 if d.train else 0) + 1) + (1 if d.train else 0)
-                    for d in study.detectors)
+                    for d in study.detectors) + (1 if study.crossval else 0)
         self.advance = progress(f"study {study.name}: {total} units", total) if progress else None
 
     def _step(self, what: str) -> None:
@@ -154,6 +154,24 @@ class _Units:
         label = detector.name if len(detector.backends) == 1 else f"{detector.name} ({run.model.backend})"
         return StudyRow(label, detector.name, run.model.backend, model, scores,
                         self._profile(detector, backend, model, model_print, base / "profile"))
+
+    def crossval(self) -> list[RecipeHeadline]:
+        """The study's ``[crossval]``: which training recipe holds up on the datasets left out."""
+        if not self.study.crossval:
+            return []
+        from newsbench.generalisation import CrossvalResult, crossval, save_crossval
+        from newsbench.generalisation.config import CrossvalConfig
+
+        settings = self.study.crossval
+        folder = self.out / "crossval"
+        print_ = self._print("crossval", settings, self._data(settings["data"]), self.study.seed)
+        if not self.cache.fresh("crossval", print_, folder / "crossval.json"):
+            save_crossval(crossval(CrossvalConfig(seed=self.study.seed, **settings), self.progress), folder)
+            self.cache.record("crossval", print_)
+        self._step("crossval")
+        result = read_json(CrossvalResult, folder / "crossval.json")
+        return [RecipeHeadline(r.recipe, r.lodo_mean_auc, r.lodo_worst_auc, r.lodo_worst, r.transfer_mean_auc,
+                               r.in_domain_mean_auc, r.seconds, "crossval/report.html") for r in result.recipes]
 
     def _evaluate(self, detector: StudyDetector, backend: str | None, model: str, model_print: str,
                   dataset: StudyDataset, folder: Path) -> RunResult:

@@ -33,7 +33,9 @@ DETECTOR_KEYS = ("name", "train", "path", "backends", "allow_pickle", "trust_rem
                  "max_length", "threshold")
 DATASET_KEYS = ("name", "data", "max_rows", "where", "text_cols", "label_col", "group_by")
 STUDY_KEYS = ("name", "seed", "bootstrap")
-TOP_KEYS = ("study", "detectors", "datasets", "profile")
+CROSSVAL_KEYS = ("data", "recipes", "protocol", "max_rows", "balance", "group_cols", "near_duplicate", "where",
+                 "val_size", "strip_datelines", "strip_artifacts", "text_cols", "label_col", "n_bootstrap")
+TOP_KEYS = ("study", "detectors", "datasets", "profile", "crossval")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class Study:
     profile: dict[str, Any] | None
     bootstrap: int = 1000
     source: str = ""
+    crossval: dict[str, Any] | None = None  # CrossvalConfig settings (``[crossval]``), the seed is the study's
 
 
 class _Where:
@@ -153,9 +156,21 @@ def load_study(path: str | Path) -> Study:
             ProfileConfig(arch="minilm-l6", backends=["torch"], **profile)
         except ConfigError as exc:
             raise where.error(f"[profile]: {exc}", "profile") from None
+    crossval = None
+    if "crossval" in raw:
+        crossval = dict(_table(raw["crossval"], where, "crossval"))
+        _check_keys(crossval, CROSSVAL_KEYS, where, "crossval", None, "[crossval]")
+        crossval["data"] = _strings(crossval.get("data"), where, "crossval", None, "data", "[crossval] data")
+        _check_data(crossval["data"], where, "crossval", None, "data", "[crossval]")
+        from newsbench.generalisation.config import CrossvalConfig
+
+        try:  # the same validation as newsbench crossval
+            CrossvalConfig(seed=seed, **crossval)
+        except (ConfigError, TypeError) as exc:
+            raise where.error(f"[crossval]: {exc}", "crossval") from None
     if not datasets and not any(d.train for d in detectors):
         raise where.error("nothing to evaluate: add [[datasets]], or a detector with train (its held-out split)")
-    return Study(name, seed, detectors, datasets, profile, bootstrap, str(path))
+    return Study(name, seed, detectors, datasets, profile, bootstrap, str(path), crossval)
 
 
 def _expand(value):

@@ -92,6 +92,20 @@ class PairTest:
 
 
 @dataclass(frozen=True)
+class RecipeHeadline:
+    """One recipe's cross-dataset headline from the study's ``[crossval]`` (full cells in ``run``)."""
+
+    recipe: str
+    lodo_mean_auc: float | None
+    lodo_worst_auc: float | None
+    lodo_worst: str | None
+    transfer_mean_auc: float | None
+    in_domain_mean_auc: float | None
+    seconds: float
+    run: str = ""  # the crossval folder, relative to the study folder
+
+
+@dataclass(frozen=True)
 class StudyResult:
     """The content of ``study.json``."""
 
@@ -104,5 +118,6 @@ class StudyResult:
     pareto: list[str]  # rows no other row beats on both mean external AUC and ms per article
     environment: Environment
     alpha: float = 0.05
+    crossval: list[RecipeHeadline] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
     kind: str = "study"
