@@ -104,8 +104,8 @@ def _adapt(method: str, shots: np.ndarray, test: np.ndarray, y: np.ndarray, log_
         return 1 / (1 + np.exp(-log_odds[test])), float(
             metrics.best_threshold(y[shots], 1 / (1 + np.exp(-log_odds[shots]))))
     if method == "calibration":
-        model = LogisticRegression(C=1e4, class_weight="balanced").fit(log_odds[shots, None], y[shots])
-        return model.predict_proba(log_odds[test, None])[:, 1], 0.5
+        slope, intercept = platt(log_odds[shots], y[shots])
+        return 1 / (1 + np.exp(-(slope * log_odds[test] + intercept))), 0.5
     if method == "head":
         if embeddings is None:
             return None
@@ -113,6 +113,24 @@ def _adapt(method: str, shots: np.ndarray, test: np.ndarray, y: np.ndarray, log_
         model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000).fit(features[shots], y[shots])
         return model.predict_proba(features[test])[:, 1], 0.5
     raise ValueError(f"unknown few-shot method {method!r}")
+
+
+def platt(log_odds: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Class-balanced Platt scaling with a positive slope, so calibration never reverses the ranking
+    (k articles that disagree with the detector's order give a near-flat fit instead)."""
+    from scipy.optimize import minimize
+
+    weight = np.where(y == 1, 0.5 / max((y == 1).sum(), 1), 0.5 / max((y == 0).sum(), 1))
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        z = params[0] * log_odds + params[1]
+        p = 1 / (1 + np.exp(-z))
+        value = np.sum(weight * (np.logaddexp(0, z) - y * z))
+        g = weight * (p - y)
+        return float(value), np.array([np.sum(g * log_odds), np.sum(g)])
+
+    fit = minimize(loss, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B", bounds=[(1e-6, None), (None, None)])
+    return float(fit.x[0]), float(fit.x[1])
 
 
 def _score(y: np.ndarray, prob: np.ndarray, threshold: float) -> tuple[float, float]:
