@@ -47,3 +47,10 @@ def test_eval_throughput_runs(bert_512):
     out = run("eval_throughput.py", "--agreement-model", bert_512, "--arch", "tinybert-4l", "--articles", 8,
               "--repeats", 1, "--batch-size", 4)
     assert "x vs study" in out and out.count("agreement") >= 3 and "fp32 matmul peak" in out
+
+
+def test_serve_load_runs(tiny_bert):
+    out = run("serve_load.py", "--model", tiny_bert, "--backend", "torch", "--concurrency", "1,4", "--requests", 8,
+              "--seconds", 5, "--threads", 1, "--max-length", 64)
+    assert "| batching | 4 | 8 | 0 |" in out and "| none | 1 | 8 | 0 |" in out
+    assert "ratio: " in out and "errors: 0" in out

@@ -21,6 +21,7 @@ from rich.text import Text
 
 from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig, FewShotConfig
+from newsbench.serving.config import ServeConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
@@ -294,8 +295,8 @@ def explain(
 ):
     """Which words pushed a detector's score for an article: exact for TF-IDF models, occlusion otherwise."""
     from newsbench.errors import ConfigError
-    from newsbench.explain import explain_articles
     from newsbench.outputs import check_output
+    from newsbench.scorer import explain_articles
 
     articles = list(text or [])
     for path in file or []:
@@ -318,6 +319,16 @@ def explain(
 
         written = save_explanations(texts, found, detector.info(), out)
         console.print(f"explanations: {written['explanations.html']}")
+
+
+@app.command()
+@_diagnosed
+@_with_config(ServeConfig)
+def serve(config: ServeConfig):
+    """Serve a detector: POST /v1/predict (JSON), a web page at /, OpenAPI docs at /docs."""
+    from newsbench.serving.server import serve as run
+
+    run(config, announce=lambda message: console.print(message, soft_wrap=True))
 
 
 def _print_explanation(i: int, article: str, e) -> None:

@@ -125,19 +125,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
         text_cols = _text_columns(spec.path, columns, lookup, options.text_cols)
     ids = _row_ids(frame, spec.key)
 
-    parts = {c: frame[c].tolist() for c in text_cols}
-    if options.strip_datelines:  # the dateline opens the body: the last text column
-        body = next((c for c in reversed(text_cols) if c.lower() in ("text", "content")), text_cols[-1])
-        parts[body] = [strip_dateline(t) for t in parts[body]]
-    if options.strip_artifacts:
-        from newsbench.artifacts import strip_artifacts
-
-        parts = {c: [strip_artifacts(t) for t in values] for c, values in parts.items()}
-    rows_of_parts = zip(*parts.values())
-    if options.text_template:
-        texts = [options.text_template.format_map(dict(zip(parts, values))).strip() for values in rows_of_parts]
-    else:
-        texts = [_compose(values) for values in rows_of_parts]
+    texts = compose_texts({c: frame[c].tolist() for c in text_cols}, options)
 
     mapping: dict[str, int] = {}
     if spec.label is not None:
@@ -182,6 +170,25 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     rows["label"] = rows["label"].astype(np.int64)
     source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label, mapping)
     return rows, skipped, source
+
+
+def compose_texts(parts: dict[str, list[str]], options: LoadOptions) -> list[str]:
+    """The article text a detector reads, from its text columns (in order), as every command builds
+    it: datelines stripped from the body (the last ``text``/``content`` column, else the last one)
+    and artefacts from every part when the options say so, then the template or the parts joined
+    (a title the body already starts with is not repeated)."""
+    names = list(parts)
+    if options.strip_datelines:  # the dateline opens the body
+        body = next((c for c in reversed(names) if c.lower() in ("text", "content")), names[-1])
+        parts = {**parts, body: [strip_dateline(t) for t in parts[body]]}
+    if options.strip_artifacts:
+        from newsbench.artifacts import strip_artifacts
+
+        parts = {c: [strip_artifacts(t) for t in values] for c, values in parts.items()}
+    rows_of_parts = zip(*parts.values())
+    if options.text_template:
+        return [options.text_template.format_map(dict(zip(names, values))).strip() for values in rows_of_parts]
+    return [_compose(values) for values in rows_of_parts]
 
 
 def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions(), name: str | None = None,

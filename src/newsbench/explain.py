@@ -56,30 +56,6 @@ def explain(detector, texts: Sequence[str], budget_s: float = 30.0, max_evals: i
     return out
 
 
-def explain_articles(model: str, texts: Sequence[str], backend: str = "auto", budget_s: float = 60.0,
-                     max_evals: int = 64, allow_pickle: bool = False,
-                     trust_remote_code: bool = False) -> tuple[list[str], list[Explanation | None], object]:
-    """Explain articles as ``newsbench evaluate`` would score them: the model's own preprocessing
-    (dateline and artefact stripping from model.json) and token limit. Returns the texts as the
-    detector saw them, their explanations and the detector."""
-    from newsbench.artifacts import strip_artifacts
-    from newsbench.data import strip_dateline
-    from newsbench.detectors import load_detector
-    from newsbench.detectors.base import DetectorOptions
-    from newsbench.evaluation import load_model_card
-
-    card, _ = load_model_card(model)
-    texts = list(texts)
-    if card and card.preprocessing.strip_datelines:
-        texts = [strip_dateline(t) for t in texts]
-    if card and card.preprocessing.strip_artifacts:
-        texts = [strip_artifacts(t) for t in texts]
-    options = DetectorOptions(max_length=(card.max_length if card and card.max_length else 512),
-                              allow_pickle=allow_pickle, trust_remote_code=trust_remote_code)
-    detector = load_detector(model, backend, options)
-    return texts, explain(detector, texts, budget_s, max_evals), detector
-
-
 def top_features(detector, n: int = 20) -> TopFeatures | None:
     """The terms with the largest coefficients toward each class (linear TF-IDF parts only)."""
     parts = detector.linear_parts(complete=False)

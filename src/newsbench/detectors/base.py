@@ -43,6 +43,9 @@ class DetectorOptions:
             quantization) trade exactness for speed, and evaluate measures what they cost.
         allow_pickle: permit loading joblib/pickle files, which can run arbitrary code.
         trust_remote_code: permit model code shipped with a Hugging Face checkpoint.
+        batch_tokens: also cap a forward pass at this many (padded) tokens; None = no cap. On a
+            small CPU a batch of long articles runs slower per article than one at a time (its
+            activations leave the cache), while short ones gain from sharing a pass.
     """
 
     max_length: int = 512
@@ -53,6 +56,7 @@ class DetectorOptions:
     precision: str = "fp32"
     allow_pickle: bool = False
     trust_remote_code: bool = False
+    batch_tokens: int | None = None
 
     def __post_init__(self):
         if self.padding not in PADDING:
@@ -65,6 +69,8 @@ class DetectorOptions:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
         if self.threads is not None and self.threads < 1:
             raise ConfigError(f"threads must be at least 1, got {self.threads}")
+        if self.batch_tokens is not None and self.batch_tokens < 1:
+            raise ConfigError(f"batch_tokens must be at least 1, got {self.batch_tokens}")
 
 
 @dataclass
@@ -172,6 +178,21 @@ class TokenizedDetector(Detector):
             max_length=self.max_length, return_tensors="np",
         ))
 
+    def batches(self, sorted_lengths: np.ndarray, order: np.ndarray) -> list[np.ndarray]:
+        """``order`` (longest first) cut into forward passes of at most ``batch_size`` articles and,
+        with ``batch_tokens``, at most that many padded tokens (a longer article still gets its own)."""
+        size, budget = self.options.batch_size, self.options.batch_tokens
+        if self.options.padding != "dynamic":
+            sorted_lengths = np.full(len(order), self.max_length)
+        out, begin = [], 0
+        while begin < len(order):
+            end = min(begin + size, len(order))
+            if budget:  # the first article is the longest: the pass costs count x its length
+                end = min(end, begin + max(1, budget // max(int(sorted_lengths[begin]), 1)))
+            out.append(order[begin:end])
+            begin = end
+        return out
+
     def read_chars(self, texts: Sequence[str]) -> list[int]:
         """Where each text's last token within ``max_length`` ends (fast tokenizers give offsets)."""
         if not texts or self.tokenizer is None or not getattr(self.tokenizer, "is_fast", False):
@@ -191,9 +212,7 @@ class TokenizedDetector(Detector):
         lengths = np.array([len(ids) for ids in encoded["input_ids"]])
         order = np.argsort(-lengths, kind="stable")
         out = np.empty((len(texts), 2))
-        size = self.options.batch_size
-        for begin in range(0, len(texts), size):
-            index = order[begin:begin + size]
+        for index in self.batches(lengths[order], order):
             t0 = time.perf_counter()
             batch = self.pad(encoded, index)
             t1 = time.perf_counter()

@@ -110,6 +110,11 @@ def to_html(blocks: list[Block], title: str, images: dict[str, bytes]) -> str:
     return _ENVIRONMENT.get_template("page.html.j2").render(title=title, blocks=blocks, images=inline)
 
 
+def render_template(name: str, **context) -> str:
+    """A page template of ``reporting/templates`` rendered with autoescaping (the serve page)."""
+    return _ENVIRONMENT.get_template(name).render(**context)
+
+
 def _inline_md(spans: list[Span]) -> str:
     out = []
     for span in spans:
