@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev,hf,onnx,train,serve]'
+	$(VENV)/bin/pip install --quiet -e '.[dev,hf,onnx,train,serve,ray]'
 	touch $@
 
 data-dir:

@@ -54,3 +54,10 @@ def test_serve_load_runs(tiny_bert):
               "--seconds", 5, "--threads", 1, "--max-length", 64)
     assert "| batching | 4 | 8 | 0 |" in out and "| none | 1 | 8 | 0 |" in out
     assert "ratio: " in out and "errors: 0" in out
+
+
+def test_predict_throughput_runs():
+    pytest.importorskip("ray.data")
+    out = run("predict_throughput.py", "--model", "fake:shocking,hoax", "--rows", 300, "--chunk-rows", 100,
+              "--threads", 1)
+    assert "| local |" in out and "| ray |" in out and "ratio: " in out

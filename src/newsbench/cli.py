@@ -21,7 +21,7 @@ from rich.text import Text
 
 from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig, FewShotConfig
-from newsbench.serving.config import ServeConfig
+from newsbench.serving.config import PredictConfig, ServeConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
@@ -329,6 +329,23 @@ def serve(config: ServeConfig):
     from newsbench.serving.server import serve as run
 
     run(config, announce=lambda message: console.print(message, soft_wrap=True))
+
+
+@app.command()
+@_diagnosed
+@_with_config(PredictConfig)
+def predict(config: PredictConfig):
+    """Score every row of large files in chunks (resumable), in this process or on Ray; writes Parquet."""
+    from newsbench.serving.predict import predict as run
+
+    with _progress() as progress:
+        result = run(config, _Bars(progress))
+    skipped = ", ".join(f"{n:,} {reason}" for reason, n in result.skipped.items()) or "none"
+    console.print(f"predicted {result.scored:,} of {result.rows:,} rows in {result.seconds:.1f}s "
+                  f"({result.rows_per_s:,.0f} rows/s scored in this run; {result.resumed_chunks} of {result.chunks} "
+                  f"chunks were already written); skipped: {skipped}; peak RSS {result.peak_rss_mb:,.0f} MB",
+                  soft_wrap=True)
+    console.print(f"predictions: {result.out}", soft_wrap=True)
 
 
 def _print_explanation(i: int, article: str, e) -> None:

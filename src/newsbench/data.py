@@ -119,10 +119,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     frame, sha = read_table(spec.path, options.encoding)
     columns = list(frame.columns)
     lookup = {c.lower(): c for c in columns}
-    if options.text_template:
-        text_cols = _template_columns(spec.path, columns, options.text_template)
-    else:
-        text_cols = _text_columns(spec.path, columns, lookup, options.text_cols)
+    text_cols = text_columns(spec.path, columns, options)
     ids = _row_ids(frame, spec.key)
 
     texts = compose_texts({c: frame[c].tolist() for c in text_cols}, options)
@@ -170,6 +167,14 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     rows["label"] = rows["label"].astype(np.int64)
     source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label, mapping)
     return rows, skipped, source
+
+
+def text_columns(path: Path, columns: list[str], options: LoadOptions) -> tuple[str, ...]:
+    """The columns of a file that make an article's text: the template's fields, ``text_cols``,
+    or the first schema the file has (title+content, title+text, text, content)."""
+    if options.text_template:
+        return _template_columns(path, columns, options.text_template)
+    return _text_columns(path, columns, {c.lower(): c for c in columns}, options.text_cols)
 
 
 def compose_texts(parts: dict[str, list[str]], options: LoadOptions) -> list[str]:

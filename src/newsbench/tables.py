@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +58,147 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     if len(frame) == 0:
         raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
     return (frame if suffix in (".csv", ".tsv") else frame.map(_as_str)), sha  # CSV cells are already text
+
+
+def iter_table(path: Path, encoding: str = "utf-8", chunk_rows: int = 10000) -> Iterator[TableChunk]:
+    """Read a file in chunks of at most ``chunk_rows`` rows, every value a string, with the same
+    strictness as ``read_table`` (a broken quote is an error at its line). Memory stays bounded by
+    the chunk: CSV/TSV and JSONL are parsed as they are read, Parquet by record batches. A JSON
+    array cannot be streamed and is read whole."""
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DataError(f"{path}: unsupported file type '{suffix}'; expected one of {', '.join(SUFFIXES)}")
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    if suffix == ".parquet":
+        yield from _iter_parquet(path, chunk_rows)
+    elif suffix == ".json":
+        frame, _ = read_table(path, encoding)
+        for start in range(0, len(frame), chunk_rows):
+            yield TableChunk(frame.iloc[start:start + chunk_rows].reset_index(drop=True), start, 1.0)
+    else:
+        yield from _iter_text(path, encoding, chunk_rows, suffix)
+
+
+@dataclass
+class TableChunk:
+    """Rows ``start`` .. ``start + len(frame) - 1`` (0-based data rows) of a file, and how far
+    through the file the reader is (0-1, for an ETA)."""
+
+    frame: pd.DataFrame
+    start: int
+    done: float
+
+
+def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+        total, start = parquet.metadata.num_rows, 0
+        columns = _column_names(parquet.schema_arrow.names)
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            frame = batch.to_pandas().map(_as_str)
+            frame.columns = columns
+            yield TableChunk(frame, start, (start + len(frame)) / max(total, 1))
+            start += len(frame)
+    except (OSError, ValueError) as exc:  # pyarrow's errors subclass these
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+
+
+def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Iterator[TableChunk]:
+    try:
+        codec = codecs.lookup(encoding).name
+        "".encode(codec)
+    except LookupError as exc:
+        raise DataError(f"unknown text encoding '{encoding}' (from --encoding)") from exc
+    size = path.stat().st_size
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if codec == "utf-8" else codec, newline="")
+        try:
+            if suffix in (".csv", ".tsv"):
+                yield from _iter_delimited(text, raw, size, path, "\t" if suffix == ".tsv" else ",", chunk_rows)
+            else:
+                yield from _iter_jsonl(text, raw, size, path, chunk_rows)
+        except UnicodeDecodeError as exc:
+            raise DataError(f"{path}: not valid {encoding} near byte {raw.tell()}; re-save the file as UTF-8, "
+                            "or pass --encoding with the file's real encoding (often cp1252 or latin-1)") from exc
+
+
+def _iter_delimited(text, raw, size: int, path: Path, sep: str, chunk_rows: int) -> Iterator[TableChunk]:
+    kind = "TSV" if sep == "\t" else "CSV"
+    reader = csv.reader(text, delimiter=sep, strict=True)
+    header, records, lines, start, line = None, [], [], 0, 1
+    limit = csv.field_size_limit(max(csv.field_size_limit(), size + 1))
+    try:
+        for record in reader:
+            if record and (len(record) > 1 or record[0].strip()):
+                if header is None:
+                    header = _column_names(record)
+                else:
+                    if len(record) != len(header):
+                        raise DataError(
+                            f"{path}: line {line} has {len(record)} fields, the header has {len(header)} ({header}); "
+                            f"a field that holds a {'tab' if sep == chr(9) else repr(sep)} or a line break must be "
+                            "quoted")
+                    records.append(record)
+                    lines.append(line)
+                    if len(records) == chunk_rows:
+                        yield _delimited_chunk(records, lines, header, sep, path, start, raw.tell() / size)
+                        start += len(records)
+                        records, lines = [], []
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataError(
+            f"{path}: line {reader.line_num} is not valid {kind} ({exc}); the record starting at line {line} "
+            f'has a quote that does not close where it should. Inside a quoted field a quote is written twice (""); '
+            "fix or remove the stray quote") from exc
+    finally:
+        csv.field_size_limit(limit)
+    if header is None:
+        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
+    if records or start == 0:
+        yield _delimited_chunk(records, lines, header, sep, path, start, 1.0)
+
+
+def _delimited_chunk(records, lines, header, sep, path, start, done) -> TableChunk:
+    multiline = [(value, line) for record, line in zip(records, lines) for value in record
+                 if "\n" in value or "\r" in value]
+    if multiline:
+        _check_swallowed(multiline, records, header, sep, path)
+    return TableChunk(pd.DataFrame(records, columns=header, dtype=object), start, done)
+
+
+def _iter_jsonl(text, raw, size: int, path: Path, chunk_rows: int) -> Iterator[TableChunk]:
+    records, start = [], 0
+    for number, line in enumerate(text, start=1):  # newline="": split at \n only, as JSON Lines are
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
+        except RecursionError as exc:
+            raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
+        if not isinstance(record, dict):
+            raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+        records.append(record)
+        if len(records) == chunk_rows:
+            yield _json_chunk(records, start, raw.tell() / size)
+            start += len(records)
+            records = []
+    if records or start == 0:
+        yield _json_chunk(records, start, 1.0)
+
+
+def _json_chunk(records: list[dict], start: int, done: float) -> TableChunk:
+    frame = pd.DataFrame.from_records(records).map(_as_str)
+    frame.columns = _column_names([str(c) for c in frame.columns])
+    return TableChunk(frame, start, done)
 
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:

@@ -85,3 +85,65 @@ class ServeConfig:
         return DetectorOptions(batch_size=self.batch_size, batch_tokens=self.batch_tokens or None,
                                threads=self.threads, allow_pickle=self.allow_pickle,
                                trust_remote_code=self.trust_remote_code)
+
+
+ENGINES = ("local", "ray")
+
+
+@dataclass
+class PredictConfig:
+    """Settings of ``newsbench predict``; each field's help says what it does."""
+
+    model: str = setting(help="The detector (as evaluate takes it).")
+    data: list[str] = setting(help="CSV/TSV/JSONL/JSON/Parquet file, folder, or dataset name under "
+                                   "$NEWSBENCH_DATA_DIR (repeatable). Labels, if any, are not needed.", cli="repeat")
+    out: Path = setting(help="Parquet file to write: one row per input row (id, file, row, prob_fake, label, "
+                             "skipped).")
+    backend: str = setting("auto", "Backend (auto, torch, torch-bf16, onnx, onnx-int8, sklearn, ...).")
+    threshold: float | None = setting(None, "Decision threshold on P(fake) (default: the model's validation "
+                                            "threshold from model.json, else 0.5).")
+    chunk_rows: int = setting(10000, "Rows read, scored and written at a time (memory is bounded by one chunk; "
+                                     "an interrupted run resumes at the first unwritten chunk).")
+    threads: int | None = setting(None, "Intra-op threads of the detector (ray: per actor).")
+    batch_size: int = setting(32, "Articles per forward pass.")
+    batch_tokens: int | None = setting(1024, "Tokens per forward pass at most (padded; 0 = no cap).")
+    max_length: int | None = setting(None, "Truncate articles to this many tokens (default: as trained).")
+    text_cols: tuple[str, ...] | None = setting(None, "Comma-separated text columns (default: as evaluate picks "
+                                                      "them: title+content, title+text, text or content).",
+                                                cli="comma")
+    text_template: str | None = setting(None, "Build the text from columns, e.g. '{title} {text}' (default: the "
+                                              "model's, from model.json).")
+    strip_datelines: bool | None = setting(None, "Strip datelines (default: as the model was trained).",
+                                           flag="--strip-datelines/--keep-datelines")
+    strip_artifacts: bool | None = setting(None, "Strip source artefacts (default: as the model was trained).",
+                                           flag="--strip-artifacts/--keep-artifacts")
+    encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
+    engine: str = setting("local", "local (this process) or ray (Ray Data: an actor pool, each actor loading "
+                                   "the detector once).")
+    num_cpus: int | None = setting(None, "ray: CPUs of the local Ray started by the command (default: all).")
+    ray_address: str | None = setting(None, "ray: address of an existing cluster, e.g. ray://head:10001 or auto.")
+    actors: int | None = setting(None, "ray: actors in the pool (default: CPUs / threads per actor).")
+    allow_pickle: bool = setting(False, "Allow loading joblib/pickle models (runs code from the file).")
+    trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
+
+    def __post_init__(self):
+        if not self.data:
+            raise ConfigError("nothing to score: give --data FILE (repeatable)")
+        if self.chunk_rows < 1:
+            raise ConfigError(f"chunk_rows must be at least 1, got {self.chunk_rows}")
+        if self.threshold is not None and not 0 < self.threshold < 1:
+            raise ConfigError(f"threshold must be in (0, 1), got {self.threshold}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")
+        if Path(self.out).suffix.lower() != ".parquet":
+            raise ConfigError(f"--out {self.out}: predict writes a Parquet file; name it *.parquet")
+        for name in ("num_cpus", "actors"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        self.text_cols = tuple(self.text_cols) if self.text_cols else None
+        self.detector_options()
+
+    def detector_options(self) -> DetectorOptions:
+        return DetectorOptions(batch_size=self.batch_size, batch_tokens=self.batch_tokens or None,
+                               threads=self.threads, allow_pickle=self.allow_pickle,
+                               trust_remote_code=self.trust_remote_code)

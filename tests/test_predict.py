@@ -1,0 +1,197 @@
+"""newsbench predict: chunked, resumable scoring with one output row per input row."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import make_corpus
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsbench.config import EvalConfig, TrainConfig
+from newsbench.errors import ConfigError, DataError
+from newsbench.evaluation import evaluate, save_run
+from newsbench.serving import predict as predict_module
+from newsbench.serving.config import PredictConfig
+from newsbench.serving.predict import predict
+from newsbench.tables import iter_table, read_table
+from newsbench.training import train
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("predict")
+    corpus = make_corpus(160, seed=4)
+    corpus["text"] = np.where(corpus["label"] == 0, "PARIS (Reuters) - ", "") + corpus["text"]
+    corpus.to_csv(folder / "train.csv", index=False)
+    train(TrainConfig(data=[str(folder / "train.csv")], out=folder / "model", strip_datelines=True))
+    return str(folder / "model")
+
+
+def config(model: str, data: list, out: Path, **kwargs) -> PredictConfig:
+    return PredictConfig(model=model, data=[str(d) for d in data], out=out, allow_pickle=True, **kwargs)
+
+
+def test_predictions_equal_evaluate_and_every_row_is_accounted_for(model, tmp_path):
+    corpus = make_corpus(90, seed=8)
+    corpus["text"] = "ROME (Reuters) - " + corpus["text"]
+    corpus.loc[[5, 40], ["title", "text"]] = ""  # no text at all: reported, not lost
+    corpus.to_csv(tmp_path / "news.csv", index=False)
+    result = predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=16))
+    out = pd.read_parquet(tmp_path / "p.parquet")
+    assert result.rows == len(out) == 90 and result.chunks == 6 and result.skipped == {"empty_text": 2}
+    assert out["row"].tolist() == list(range(90)) and out["id"].is_unique
+    assert out.loc[[5, 40], "skipped"].tolist() == ["empty_text"] * 2 and out.loc[[5, 40], "prob_fake"].isna().all()
+    assert not (tmp_path / "p.parquet.parts").exists()
+
+    run = evaluate(EvalConfig(model=model, data=[str(tmp_path / "news.csv")], n_bootstrap=0, allow_pickle=True,
+                              threshold="validation"))
+    save_run(run, tmp_path / "run")
+    expected = pd.read_csv(tmp_path / "run" / "predictions.csv").set_index("id")
+    got = out.set_index("id").loc[expected.index]
+    np.testing.assert_allclose(got["prob_fake"], expected["prob_fake"], atol=1e-12)
+    assert (got["label"] == np.where(expected["pred"] == 1, "fake", "real")).all()
+
+
+def test_csv_jsonl_and_parquet_give_the_same_predictions(model, tmp_path):
+    corpus = make_corpus(50, seed=9)[["title", "text"]]
+    corpus.to_csv(tmp_path / "a.csv", index=False)
+    corpus.to_json(tmp_path / "a.jsonl", orient="records", lines=True)
+    corpus.to_parquet(tmp_path / "a.parquet")
+    predict(config(model, [tmp_path / "a.csv", tmp_path / "a.jsonl", tmp_path / "a.parquet"],
+                   tmp_path / "p.parquet", chunk_rows=7))
+    out = pd.read_parquet(tmp_path / "p.parquet")
+    probs = [out.loc[out["file"] == str(tmp_path / f"a.{ext}"), "prob_fake"].to_numpy() for ext in
+             ("csv", "jsonl", "parquet")]
+    assert all(len(p) == 50 for p in probs)
+    np.testing.assert_array_equal(probs[0], probs[1])
+    np.testing.assert_array_equal(probs[0], probs[2])
+    assert out["id"].is_unique  # three files named "a": ids stay apart
+
+
+def test_an_interrupted_run_resumes_where_it_stopped_and_ends_identical(model, tmp_path, monkeypatch):
+    make_corpus(100, seed=10).to_csv(tmp_path / "news.csv", index=False)
+    predict(config(model, [tmp_path / "news.csv"], tmp_path / "whole.parquet", chunk_rows=12))
+
+    real, calls = predict_module.score_rows, []
+
+    def interrupted(rows, scorer, threshold):
+        calls.append(len(rows))
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(rows, scorer, threshold)
+
+    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12))
+    assert len(list((tmp_path / "p.parquet.parts").glob("*.parquet"))) == 3 and not (tmp_path / "p.parquet").exists()
+    with pytest.raises(ConfigError, match="another model, input files or options"):
+        predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12, threshold=0.9))
+    monkeypatch.setattr(predict_module, "score_rows", real)
+    result = predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12))
+    assert result.resumed_chunks == 3 and result.chunks == 9
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p.parquet"), pd.read_parquet(tmp_path / "whole.parquet"))
+    with pytest.raises(ConfigError, match="already exists"):
+        predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet"))
+
+
+def test_a_broken_csv_names_its_line(model, tmp_path):
+    (tmp_path / "bad.csv").write_text('title,text\na,"fine"\nb,"broken " quote"\nc,fine\n')
+    with pytest.raises(DataError, match="line 3"):
+        predict(config(model, [tmp_path / "bad.csv"], tmp_path / "p.parquet", chunk_rows=1))
+    (tmp_path / "short.csv").write_text("title,text\na,b\nc\n")
+    with pytest.raises(DataError, match="line 3 has 1 fields"):
+        predict(config(model, [tmp_path / "short.csv"], tmp_path / "q.parquet"))
+
+
+cell = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(cell, cell), min_size=1, max_size=25), chunk=st.integers(1, 9),
+       suffix=st.sampled_from([".csv", ".tsv", ".jsonl", ".parquet"]))
+def test_reading_in_chunks_gives_exactly_what_reading_whole_gives(tmp_path, rows, chunk, suffix):
+    frame = pd.DataFrame(rows, columns=["title", "text"])
+    path = tmp_path / f"t{suffix}"
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        frame.to_parquet(path)
+    try:
+        whole, _ = read_table(path)
+    except DataError:  # e.g. a CSV of only blank text: read_table refuses it, and so must the chunks
+        with pytest.raises(DataError):
+            for _ in iter_table(path, chunk_rows=chunk):
+                pass
+        return
+    chunks = list(iter_table(path, chunk_rows=chunk))
+    assert [c.start for c in chunks] == list(range(0, len(whole), chunk)) or len(whole) == 0
+    joined = pd.concat([c.frame for c in chunks], ignore_index=True)
+    pd.testing.assert_frame_equal(joined.reset_index(drop=True), whole.reset_index(drop=True), check_dtype=False)
+    assert chunks[-1].done == 1.0
+
+
+def test_peak_memory_does_not_grow_with_the_number_of_rows(tmp_path):
+    """200,000 rows read, scored and written in chunks of 5,000: peak RSS within 40 MB of 20,000 rows'."""
+    rng = np.random.default_rng(0)
+    words = np.array("officials said the report shocking secret hoax exposed budget vaccine market".split())
+
+    def generate(n: int, path: Path) -> None:
+        with path.open("w") as f:
+            f.write("title,text\n")
+            for start in range(0, n, 10000):
+                picks = words[rng.integers(0, len(words), (min(10000, n - start), 24))]
+                f.writelines(f"story {start + i},{' '.join(p)}\n" for i, p in enumerate(picks))
+
+    peaks = {}
+    for n in (20_000, 200_000):
+        generate(n, tmp_path / f"{n}.csv")
+        done = subprocess.run(
+            [sys.executable, "-m", "newsbench", "predict", "--model", "fake:shocking,hoax", "--data",
+             str(tmp_path / f"{n}.csv"), "--out", str(tmp_path / f"{n}.parquet"), "--chunk-rows", "5000"],
+            capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "200"})
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"predicted {n:,} of {n:,} rows" in done.stderr
+        peaks[n] = float(re.search(r"peak RSS ([\d,]+) MB", done.stderr).group(1).replace(",", ""))
+        assert len(pd.read_parquet(tmp_path / f"{n}.parquet", columns=["row"])) == n
+    assert peaks[200_000] < peaks[20_000] + 40, peaks
+
+
+def test_the_ray_engine_gives_the_local_engine_predictions_and_resumes_its_parts(model, tmp_path, monkeypatch):
+    pytest.importorskip("ray.data")
+    corpus = make_corpus(70, seed=12)
+    corpus.loc[3, ["title", "text"]] = ""
+    corpus.to_csv(tmp_path / "news.csv", index=False)
+    corpus.iloc[:30].to_json(tmp_path / "more.jsonl", orient="records", lines=True)
+    files = [tmp_path / "news.csv", tmp_path / "more.jsonl"]
+    local = predict(config(model, files, tmp_path / "local.parquet", chunk_rows=8))
+    # an interrupted local run leaves parts; the ray engine picks them up and scores the rest
+    real, calls = predict_module.score_rows, []
+
+    def interrupted(rows, scorer, threshold):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(rows, scorer, threshold)
+
+    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        predict(config(model, files, tmp_path / "ray.parquet", chunk_rows=8))
+    monkeypatch.setattr(predict_module, "score_rows", real)
+    result = predict(config(model, files, tmp_path / "ray.parquet", chunk_rows=8, engine="ray", num_cpus=2,
+                            threads=1))
+    assert result.engine == "ray" and result.resumed_chunks == 2 and result.chunks == local.chunks == 13
+    assert result.skipped == local.skipped == {"empty_text": 2}  # row 3 of each file
+    on_ray, in_process = (pd.read_parquet(tmp_path / f"{name}.parquet") for name in ("ray", "local"))
+    pd.testing.assert_frame_equal(on_ray, in_process)
