@@ -99,6 +99,29 @@ def test_left_out_cells_never_train_on_the_test_sets_articles(seeded):
     assert lr.lodo_worst_auc == min(c.roc_auc.value for c in lr.cells if c.kind == "left-out")
 
 
+def test_augment_data_trains_every_fold_is_never_scored_and_keeps_test_articles_out(seeded):
+    third = pd.read_csv(seeded / "third.csv")
+    fresh = make_corpus(40, 5)
+    fresh["text"] = fresh["text"] + " restyled"
+    fresh["label"] = 1 - fresh["label"]  # restyled copies that keep the labels the shifted set uses
+    pd.concat([third.iloc[:20], fresh], ignore_index=True).to_csv(seeded / "aug.csv", index=False)
+    plain = crossval(config(seeded, protocol="both"))
+    result = crossval(config(seeded, protocol="both", augment=[str(seeded / "aug.csv")]))
+    [lr], [lr0] = result.recipes, plain.recipes
+    cells = {(c.kind, tuple(c.train), c.test): c for c in lr.cells}
+    assert len(lr.cells) == 3 + 9 and all(c.test != "aug" for c in lr.cells)
+    assert [d.name for d in result.datasets] == ["human", "rewrites", "third"]
+    # The 20 augmenting rows that are the third set's own articles never train a model tested on it.
+    assert cells["left-out", ("human", "rewrites", "aug"), "third"].removed == 20
+    assert cells["in-domain", ("third", "aug"), "third"].removed > 0  # those of its held-out part
+    assert cells["in-domain", ("human", "aug"), "human"].removed == 0
+    before = {(c.kind, c.train[0], c.test): c.roc_auc.value for c in lr0.cells if c.kind == "transfer"}
+    assert cells["transfer", ("human", "aug"), "third"].roc_auc.value > before["transfer", "human", "third"] + 0.1
+    assert any("--augment" in note for note in result.notes)
+    with pytest.raises(ConfigError, match="--augment-where filters --augment data"):
+        config(seeded, augment_where=["setting=x"])
+
+
 def test_source_balanced_weights_give_each_set_and_class_the_same_weight():
     source = np.array([0] * 90 + [1] * 10 + [2] * 30)
     y = np.array([0] * 60 + [1] * 30 + [0] * 5 + [1] * 5 + [0] * 30)  # set 2 has real rows only

@@ -33,6 +33,12 @@ class CrossvalConfig:
                                          "one article (never straddle train and test); 0 = exact duplicates only.")
     where: list[str] = setting(help="Keep only rows whose column has this value, in the datasets that have the "
                                     "column: COL=VALUE (repeatable).", cli="repeat", factory=list)
+    augment: list[str] = setting(help="Training-only data added to every fold and never scored, e.g. restyled copies "
+                                      "that keep their label (style-invariance): --augment sheepdog_adv "
+                                      "--augment-where setting=reframe_neutral. Rows of a test set's articles are "
+                                      "removed, as from any training set (repeatable).", cli="repeat", factory=list)
+    augment_where: list[str] = setting(help="--where for the --augment data only: COL=VALUE (repeatable).",
+                                       cli="repeat", factory=list)
     val_size: float = setting(0.15, "Share of the training pool kept for validation (threshold), grouped by seed.")
     strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines.")
     strip_artifacts: bool = setting(False, "Remove known source artefacts before training and testing.")
@@ -70,6 +76,9 @@ class CrossvalConfig:
         self.group_cols = [c.strip() for c in self.group_cols if c.strip()]
         self.load_options()
         parse_where(self.where)
+        parse_where(self.augment_where)
+        if self.augment_where and not self.augment:
+            raise ConfigError("--augment-where filters --augment data; give --augment DATA too")
 
     def load_options(self) -> LoadOptions:
         return LoadOptions(self.text_cols, self.label_col, self.encoding, self.strip_datelines, None,

@@ -36,18 +36,31 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
     versions: dict[bool, tuple] = {}
 
     def version(strip: bool) -> tuple:
-        """The datasets as a recipe reads them (with or without artefacts), and their article ids."""
+        """The datasets as a recipe reads them (with or without artefacts), then the --augment data,
+        and the article ids of both (so augmenting rows of a test set's articles can be removed)."""
         if strip not in versions:
             loaded = load_crossval_data(replace(config, strip_artifacts=strip))
+            if config.augment:
+                names = {d.name for d in loaded}
+                loaded += [d if d.name not in names else replace(d, name=f"{d.name} (augment)") for d in
+                           load_crossval_data(replace(config, strip_artifacts=strip), config.augment,
+                                              config.augment_where, minimum=1)]
             versions[strip] = (loaded, *article_ids(loaded, config.group_cols, config.near_duplicate))
         return versions[strip]
 
     strips = {r: config.strip_artifacts or r.endswith("+strip") for r in config.recipes}
-    datasets, ids, links = version(strips[config.recipes[0]])
+    loaded, ids, links = version(strips[config.recipes[0]])
+    n = len(loaded) - len(_augment_names(config))  # the rest are --augment data: trained on, never scored
+    datasets = loaded[:n]
     trainable = [i for i, d in enumerate(datasets) if np.bincount(d.labels, minlength=2).min() >= MIN_CLASS]
     notes = [f"{d.name} has fewer than {MIN_CLASS} rows of one class: it is a test set only."
              for i, d in enumerate(datasets) if i not in trainable]
-    plan = _plan(config.protocol, len(datasets), trainable)
+    if n < len(loaded):
+        notes.append(f"every training side also holds {', '.join(d.name for d in loaded[n:])} "
+                     f"({sum(len(d.rows) for d in loaded[n:]):,} rows, --augment; never scored), less any rows of "
+                     "the test set's articles")
+    plan = [(kind, train + list(range(n, len(loaded))), test) for kind, train, test in
+            _plan(config.protocol, n, trainable)]
     advance = progress(f"crossval: {len(plan) * len(config.recipes)} cells", len(plan) * len(config.recipes)) \
         if progress else None
     recipes = []
@@ -66,19 +79,22 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
                   "group_cols": config.group_cols, "near_duplicate": config.near_duplicate,
                   "val_size": config.val_size, "strip_datelines": config.strip_datelines,
                   "strip_artifacts": config.strip_artifacts, "where": config.where,
-                  "n_bootstrap": config.n_bootstrap, "seed": config.seed},
+                  "n_bootstrap": config.n_bootstrap, "seed": config.seed, "augment": config.augment,
+                  "augment_where": config.augment_where},
         links={"seed_id": links.seed_id, "same_text": links.same_text, "near_duplicate": links.near_duplicate},
         environment=environment, notes=notes,
     )
 
 
-def load_crossval_data(config: CrossvalConfig) -> list[Dataset]:
-    """Each --data spec (pooled by NAME=) as one deduplicated, filtered, sampled dataset."""
-    specs = [DataSpec.parse(s) for s in config.data]
+def load_crossval_data(config: CrossvalConfig, data: list[str] | None = None, where: list[str] | None = None,
+                       minimum: int = 2) -> list[Dataset]:
+    """Each --data spec (pooled by NAME=) as one deduplicated, filtered, sampled dataset (at least
+    ``minimum`` of them); ``data`` and ``where`` replace the config's (the --augment data)."""
+    specs = [DataSpec.parse(s) for s in (config.data if data is None else data)]
     groups: dict[str, list[DataSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.name or spec.key, []).append(spec)
-    where = parse_where(config.where)
+    where = parse_where(config.where if where is None else where)
     datasets = []
     for name, group in groups.items():
         dataset = load_dataset(group, config.load_options(), name)
@@ -95,9 +111,14 @@ def load_crossval_data(config: CrossvalConfig) -> list[Dataset]:
     unused = [col for col in where if not any(col in d.rows.columns for d in datasets)]
     if unused:
         raise DataError(f"--where {unused[0]}=...: no dataset has a column '{unused[0]}'")
-    if len(datasets) < 2:
+    if len(datasets) < minimum:
         raise DataError("crossval needs at least 2 datasets; files sharing NAME= were pooled into one")
     return datasets
+
+
+def _augment_names(config: CrossvalConfig) -> set[str]:
+    specs = [DataSpec.parse(s) for s in config.augment]
+    return {spec.name or spec.key for spec in specs}
 
 
 def _plan(protocol: str, n: int, trainable: list[int]) -> list[tuple[str, list[int], int]]:
@@ -116,15 +137,16 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     if kind == "in-domain":  # a held-out part of the one dataset, split by article
         data, article = datasets[test], ids[test]
         held = _grouped_part(data.labels, article, 0.2, seed)
-        pool = _frame(data.rows[~held], test, article[~held])
-        test_rows, removed = data.rows[held], 0
+        parts, test_rows, test_ids = [_frame(data.rows[~held], test, article[~held])], data.rows[held], article[held]
+        others = [i for i in train if i != test]  # --augment data
     else:
-        parts, removed = [], 0
-        for i in train:
-            clash = np.isin(ids[i], ids[test])
-            removed += int(clash.sum())
-            parts.append(_frame(datasets[i].rows[~clash], i, ids[i][~clash]))
-        pool, test_rows = pd.concat(parts, ignore_index=True), datasets[test].rows
+        parts, test_rows, test_ids, others = [], datasets[test].rows, ids[test], train
+    removed = 0
+    for i in others:
+        clash = np.isin(ids[i], test_ids)
+        removed += int(clash.sum())
+        parts.append(_frame(datasets[i].rows[~clash], i, ids[i][~clash]))
+    pool = pd.concat(parts, ignore_index=True)
     y = pool["label"].to_numpy()
     val = _grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
     fit = ~val
