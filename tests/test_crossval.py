@@ -273,14 +273,14 @@ def test_a_recipe_that_strips_artifacts_is_crossvalidated_on_stripped_texts(tmp_
     assert stripped.lodo_mean_auc < 0.75  # without them the words say nothing
 
 
-def test_grouped_parts_keep_articles_whole_and_labels_in_proportion():
-    from newsbench.generalisation.protocol import _grouped_part
+def testgrouped_parts_keep_articles_whole_and_labels_in_proportion():
+    from newsbench.generalisation.protocol import grouped_part
 
     rng = np.random.default_rng(0)
     groups = rng.integers(0, 400, 2000)
     y = (groups % 3 == 0).astype(int)  # a third of the articles are fake; an article has one label
-    held = _grouped_part(y, groups, 0.2, seed=1)
+    held = grouped_part(y, groups, 0.2, seed=1)
     assert not set(groups[held]) & set(groups[~held])
     assert 0.17 < held.mean() < 0.23
     assert abs(y[held].mean() - y.mean()) < 0.05
-    assert (held == _grouped_part(y, groups, 0.2, seed=1)).all() and (held != _grouped_part(y, groups, 0.2, 2)).any()
+    assert (held == grouped_part(y, groups, 0.2, seed=1)).all() and (held != grouped_part(y, groups, 0.2, 2)).any()

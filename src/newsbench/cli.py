@@ -7,11 +7,7 @@ imported inside the commands so that ``newsbench --help`` does not import torch 
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import inspect
 import sys
-import typing
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -19,143 +15,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from newsbench.commandline import Bars, console, diagnosed, progress_bars, with_config
 from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig, FewShotConfig
 from newsbench.serving.config import PredictConfig, ServeConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
-# Messages carry file names, dataset names and texts from the data: never read them as rich markup.
-console = Console(stderr=True, markup=False, highlight=False)
-
-
-
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-def _with_config(config_cls, **extra: tuple[type, str]):
-    """Build a command's options from a config dataclass: each field's type, default, help and
-    command-line form come from the field (``config.setting``), so none is written twice here.
-
-    The decorated function takes the config and the ``extra`` options (name -> (type, help)),
-    e.g. ``--out``, which are not settings of the library call.
-    """
-    hints = typing.get_type_hints(config_cls)
-    fields = [f for f in dataclasses.fields(config_cls) if f.metadata.get("cli") != "none"]
-
-    def decorate(run):
-        params = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY,
-                                    annotation=Annotated[kind, typer.Option(help=text)])
-                  for name, (kind, text) in extra.items()]
-        params += [_parameter(f, hints[f.name]) for f in fields]
-        params.sort(key=lambda p: p.default is not inspect.Parameter.empty)  # required options first
-
-        def command(**kwargs):
-            values = {}
-            for f in fields:
-                value = _from_cli(f, kwargs[f.name])
-                if value is not None:  # None: the field's own default
-                    values[f.name] = value
-            return run(config_cls(**values), **{name: kwargs[name] for name in extra})
-
-        command.__signature__ = inspect.Signature(params)
-        command.__name__, command.__doc__ = run.__name__, run.__doc__
-        return command
-
-    return decorate
-
-
-def _parameter(field: dataclasses.Field, hint) -> inspect.Parameter:
-    """A typer option for one config field."""
-    form, flag = field.metadata.get("cli", "value"), field.metadata.get("flag")
-    required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-    if form == "repeat":
-        kind, default = list[str], None
-    elif form in ("comma", "ints"):
-        kind, default = str, None
-    else:
-        inner = [a for a in typing.get_args(hint) if a is not type(None)]
-        kind = str if (str in inner or len(inner) > 1) else (inner[0] if inner else hint)
-        default = None if field.default_factory is not dataclasses.MISSING else field.default
-    option = typer.Option(*([flag] if flag else []), help=field.metadata.get("help", ""))
-    annotation = Annotated[kind if required or default is not None else Optional[kind], option]
-    return inspect.Parameter(field.name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
-                             default=inspect.Parameter.empty if required else default)
-
-
-def _from_cli(field: dataclasses.Field, value):
-    """A command-line value in the field's type: comma lists split, whole numbers parsed."""
-    form = field.metadata.get("cli", "value")
-    if value is None or form == "value":
-        return value
-    if form == "repeat":
-        return list(value) or None
-    parts = _split(value)
-    if form == "ints":
-        from newsbench.errors import ConfigError
-
-        try:
-            return [int(v) for v in parts or []]
-        except ValueError:
-            raise ConfigError(f"--{field.name.replace('_', '-')}: expected comma-separated whole numbers, "
-                              f"got {value!r}") from None
-    return parts
-
-
-def _diagnosed(command):
-    """Print NewsbenchError messages (and file-system refusals) as one line and exit 2 instead of a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        from newsbench.errors import NewsbenchError
-
-        try:
-            return command(*args, **kwargs)
-        except NewsbenchError as exc:
-            _error(str(exc))
-        except OSError as exc:  # name too long, no space left, permission denied
-            _error(f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""))
-        except KeyboardInterrupt:
-            console.print(Text("interrupted; nothing was written", style="yellow"))
-            raise typer.Exit(130) from None
-        raise typer.Exit(2)
-
-    return wrapper
-
-
-def _error(message: str) -> None:
-    """One line, whatever the message holds (a path with a newline, a library's multi-line dump)."""
-    console.print(Text("error: ", style="bold red") + Text(" ".join(message.split())), soft_wrap=True)
-
-
-class _Bars:
-    """Progress factory for the library: ``bars(description, total) -> advance(n)``."""
-
-    def __init__(self, progress):
-        self.progress = progress
-
-    def __call__(self, description: str, total: int):
-        task = self.progress.add_task(description, total=total)
-
-        def advance(n: int, description: str | None = None) -> None:
-            self.progress.update(task, advance=n, **({"description": description} if description else {}))
-
-        return advance
-
-
-def _progress():
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(TextColumn("{task.description}", markup=False), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=False)
 
 
 def _show_version(value: bool) -> None:
@@ -175,8 +41,8 @@ def _main(
 
 
 @app.command()
-@_diagnosed
-@_with_config(EvalConfig, out=(Path, "Folder for results.json, predictions.csv, skipped.csv and reports."))
+@diagnosed
+@with_config(EvalConfig, out=(Path, "Folder for results.json, predictions.csv, skipped.csv and reports."))
 def evaluate(config: EvalConfig, out: Path):
     """Score a detector on one or more datasets and write results and reports."""
     from newsbench.evaluation import evaluate as run_evaluation
@@ -184,23 +50,23 @@ def evaluate(config: EvalConfig, out: Path):
     from newsbench.outputs import check_output
 
     check_output(out, "evaluate")  # before any work, so a bad --out cannot waste a run
-    with _progress() as progress:
-        run = run_evaluation(config, _Bars(progress))
+    with progress_bars() as progress:
+        run = run_evaluation(config, Bars(progress))
     written = save_run(run, out)
     _print_summary(run.result)
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
 
 
 @app.command()
-@_diagnosed
-@_with_config(TrainConfig)
+@diagnosed
+@with_config(TrainConfig)
 def train(config: TrainConfig):
     """Train a detector and write a model folder that evaluate takes as is."""
     from newsbench.reporting import fmt_estimate
     from newsbench.training import train as run_training
 
-    with _progress() as progress:
-        card = run_training(config, _Bars(progress))
+    with progress_bars() as progress:
+        card = run_training(config, Bars(progress))
     console.print(
         f"trained {card.recipe}{' from ' + card.base if card.base else ''} on {card.split.sizes['train']:,} articles "
         f"in {card.training_seconds:.1f}s ({card.stopped}); held-out test accuracy {fmt_estimate(card.test.accuracy)}, "
@@ -209,7 +75,7 @@ def train(config: TrainConfig):
 
 
 @app.command()
-@_diagnosed
+@diagnosed
 def run(
     study: Annotated[Path, typer.Argument(help="A study file (TOML) naming detectors, datasets and profile settings; see examples/quickstart.toml.")],
     out: Annotated[Path, typer.Option(help="Study folder: study.json, report.md, report.html, and one run folder per unit of work, reused when the study is run again.")],
@@ -219,16 +85,16 @@ def run(
     from newsbench.study import load_study, run_study, save_study
 
     config = load_study(study)
-    with _progress() as progress:
-        result = run_study(config, out, _Bars(progress))
+    with progress_bars() as progress:
+        result = run_study(config, out, Bars(progress))
     written = save_study(result, out)
     console.print(story(result))
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
 
 
 @app.command()
-@_diagnosed
-@_with_config(CrossvalConfig, out=(Path, "Folder for crossval.json, report.md, report.html and heatmaps."))
+@diagnosed
+@with_config(CrossvalConfig, out=(Path, "Folder for crossval.json, report.md, report.html and heatmaps."))
 def crossval(config: CrossvalConfig, out: Path):
     """Leave each dataset out in turn, and train on one to test on each other: which recipe holds up?"""
     from newsbench.generalisation import crossval as run_crossval
@@ -237,16 +103,16 @@ def crossval(config: CrossvalConfig, out: Path):
     from newsbench.reporting.crossval import story
 
     check_output(out, "crossval")
-    with _progress() as progress:
-        result = run_crossval(config, _Bars(progress))
+    with progress_bars() as progress:
+        result = run_crossval(config, Bars(progress))
     written = save_crossval(result, out)
     console.print(story(result))
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
 
 
 @app.command()
-@_diagnosed
-@_with_config(AuditConfig, out=(Path, "Folder for audit.json, report.md and report.html."))
+@diagnosed
+@with_config(AuditConfig, out=(Path, "Folder for audit.json, report.md and report.html."))
 def audit(config: AuditConfig, out: Path):
     """Which shortcuts could a detector have learned? Probes on impoverished views, artefacts, flips."""
     from newsbench.generalisation.audit import run_audit
@@ -255,8 +121,8 @@ def audit(config: AuditConfig, out: Path):
     from newsbench.serialize import to_json
 
     check_output(out, "audit")
-    with _progress() as progress:
-        result = run_audit(config, _Bars(progress))
+    with progress_bars() as progress:
+        result = run_audit(config, Bars(progress))
     written = write_folder(out, {"audit.json": to_json(result), **render_audit(result)}, "audit")
     for probe in result.probes:
         console.print(f"{probe.name:20s} ROC AUC {probe.roc_auc.value:.3f}" + ("  shortcut" if probe.flagged else ""))
@@ -264,8 +130,8 @@ def audit(config: AuditConfig, out: Path):
 
 
 @app.command()
-@_diagnosed
-@_with_config(FewShotConfig, out=(Path, "Folder for fewshot.json, report.md, report.html and the curve."))
+@diagnosed
+@with_config(FewShotConfig, out=(Path, "Folder for fewshot.json, report.md, report.html and the curve."))
 def fewshot(config: FewShotConfig, out: Path):
     """How far do k labelled articles from a new source lift a detector? Threshold, calibration, new head."""
     from newsbench.generalisation.fewshot import run_fewshot
@@ -273,15 +139,15 @@ def fewshot(config: FewShotConfig, out: Path):
     from newsbench.reporting.fewshot import render_fewshot, story
 
     check_output(out, "fewshot")
-    with _progress() as progress:
-        result = run_fewshot(config, _Bars(progress))
+    with progress_bars() as progress:
+        result = run_fewshot(config, Bars(progress))
     written = write_folder(out, render_fewshot(result), "fewshot")
     console.print(story(result))
     console.print(f"report: {written['report.html']}\n        {written['report.md']}")
 
 
 @app.command()
-@_diagnosed
+@diagnosed
 def explain(
     model: Annotated[str, typer.Option(help="Model folder or file (as evaluate takes it).")],
     text: Annotated[Optional[list[str]], typer.Option(help="An article to explain (repeatable).")] = None,
@@ -322,8 +188,8 @@ def explain(
 
 
 @app.command()
-@_diagnosed
-@_with_config(ServeConfig)
+@diagnosed
+@with_config(ServeConfig)
 def serve(config: ServeConfig):
     """Serve a detector: POST /v1/predict (JSON), a web page at /, OpenAPI docs at /docs."""
     from newsbench.serving.server import serve as run
@@ -332,14 +198,14 @@ def serve(config: ServeConfig):
 
 
 @app.command()
-@_diagnosed
-@_with_config(PredictConfig)
+@diagnosed
+@with_config(PredictConfig)
 def predict(config: PredictConfig):
     """Score every row of large files in chunks (resumable), in this process or on Ray; writes Parquet."""
     from newsbench.serving.predict import predict as run
 
-    with _progress() as progress:
-        result = run(config, _Bars(progress))
+    with progress_bars() as progress:
+        result = run(config, Bars(progress))
     skipped = ", ".join(f"{n:,} {reason}" for reason, n in result.skipped.items()) or "none"
     console.print(f"predicted {result.scored:,} of {result.rows:,} rows in {result.seconds:.1f}s "
                   f"({result.rows_per_s:,.0f} rows/s scored in this run; {result.resumed_chunks} of {result.chunks} "
@@ -371,7 +237,7 @@ def _print_explanation(i: int, article: str, e) -> None:
 
 
 @app.command()
-@_diagnosed
+@diagnosed
 def report(
     run_dir: Annotated[Path, typer.Argument(help="A folder written by newsbench evaluate.")],
     profile: Annotated[Optional[Path], typer.Option(help="A folder written by newsbench profile: adds its cost section to the report.")] = None,
@@ -392,7 +258,7 @@ def report(
 
 
 @app.command()
-@_diagnosed
+@diagnosed
 def compare(
     runs: Annotated[list[Path], typer.Argument(help="Two or more folders written by newsbench evaluate; the first is the reference.")],
     out: Annotated[Optional[Path], typer.Option(help="Folder for comparison.json and comparison.md (default: the first run).")] = None,
@@ -411,7 +277,7 @@ def compare(
 
 
 @app.command()
-@_diagnosed
+@diagnosed
 def export(
     model: Annotated[str, typer.Option(help="A Hugging Face classifier folder (e.g. from newsbench train --recipe finetune).")],
     out: Annotated[Path, typer.Option(help="Output folder, or a .onnx path whose folder receives tokenizer and config.")],
@@ -434,8 +300,8 @@ def export(
 
 
 @app.command()
-@_diagnosed
-@_with_config(ProfileConfig, out=(Path, "Folder for profile.json, profile.md, profile.html and plots."))
+@diagnosed
+@with_config(ProfileConfig, out=(Path, "Folder for profile.json, profile.md, profile.html and plots."))
 def profile(config: ProfileConfig, out: Path):
     """Measure a detector's size, load cost, latency and peak memory on this CPU, per backend and thread budget."""
     from newsbench.outputs import check_output
@@ -443,8 +309,8 @@ def profile(config: ProfileConfig, out: Path):
     from newsbench.reporting import save_profile
 
     check_output(out, "profile")
-    with _progress() as progress:
-        result = run_profile(config, _Bars(progress))
+    with progress_bars() as progress:
+        result = run_profile(config, Bars(progress))
     written = save_profile(result, out)
     Console(width=160, markup=False, highlight=False).print(written["profile.md"].read_text())
     console.print(f"profile: {written['profile.html']}\n         {written['profile.md']}")

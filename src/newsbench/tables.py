@@ -178,15 +178,7 @@ def _iter_jsonl(text, raw, size: int, path: Path, chunk_rows: int) -> Iterator[T
     for number, line in enumerate(text, start=1):  # newline="": split at \n only, as JSON Lines are
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
-        except RecursionError as exc:
-            raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
-        if not isinstance(record, dict):
-            raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
-        records.append(record)
+        records.append(_json_line(line, number, path))
         if len(records) == chunk_rows:
             yield _json_chunk(records, start, raw.tell() / size)
             start += len(records)
@@ -323,17 +315,8 @@ def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
         # JSON Lines are separated by \n only: str.splitlines would also split inside a string
         # at U+2028, U+2029 or U+0085, which JSON allows unescaped.
         for number, line in enumerate(text.split("\n"), start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
-            except RecursionError as exc:
-                raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
-            if not isinstance(record, dict):
-                raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
-            records.append(record)
+            if line.strip():
+                records.append(_json_line(line, number, path))
     else:
         try:
             records = json.loads(text)
@@ -344,6 +327,19 @@ def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
     return pd.DataFrame.from_records(records)
+
+
+def _json_line(line: str, number: int, path: Path) -> dict:
+    """One JSON Lines record, which must be an object; errors name the line."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
+    except RecursionError as exc:
+        raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
+    if not isinstance(record, dict):
+        raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+    return record
 
 
 def _as_str(value: object) -> str:

@@ -10,6 +10,7 @@ from newsbench.errors import ConfigError
 from newsbench.options import LoadOptions
 
 PROTOCOLS = ("lodo", "matrix", "both")
+FEWSHOT_METHODS = ("none", "threshold", "calibration", "head")  # see generalisation.fewshot
 
 
 @dataclass
@@ -137,13 +138,12 @@ class FewShotConfig:
     trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
 
     def __post_init__(self):
-        from newsbench.generalisation.fewshot import METHODS
 
         self.methods = [m.strip() for m in self.methods if m.strip()]
         for method in self.methods:
-            if method not in METHODS:
-                raise ConfigError(f"unknown few-shot method '{method}'; known: {', '.join(METHODS)}"
-                                  + _close(method, METHODS))
+            if method not in FEWSHOT_METHODS:
+                raise ConfigError(f"unknown few-shot method '{method}'; known: {', '.join(FEWSHOT_METHODS)}"
+                                  + _close(method, FEWSHOT_METHODS))
         if not self.data:
             raise ConfigError("fewshot needs the new source's labelled data: --data FILE (repeatable)")
         if not self.ks or any(k < 2 for k in self.ks):

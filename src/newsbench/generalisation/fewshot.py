@@ -23,9 +23,10 @@ import numpy as np
 
 from newsbench import metrics
 from newsbench.explain import logit
+from newsbench.generalisation.config import FEWSHOT_METHODS
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate, ModelInfo
 
-METHODS = ("none", "threshold", "calibration", "head")
+METHODS = FEWSHOT_METHODS
 EMBED_SCALE = 4.0  # embeddings have unit norm; this puts a component on the log-odds' scale
 
 
@@ -62,13 +63,13 @@ def fewshot_curve(y: np.ndarray, prob: np.ndarray, groups: np.ndarray, ks: list[
 
     Returns the points (method x k), the mean evaluation size, and notes (ks that did not fit).
     """
-    from newsbench.generalisation.protocol import _grouped_part
+    from newsbench.generalisation.protocol import grouped_part
 
     log_odds = logit(prob)
     values: dict[tuple[str, int], list[tuple[float, float]]] = {}
     sizes, notes = [], []
     for s in range(seeds):
-        held = _grouped_part(y, groups, eval_share, seed + s)
+        held = grouped_part(y, groups, eval_share, seed + s)
         pool, test = np.flatnonzero(~held), np.flatnonzero(held)
         sizes.append(len(test))
         rng = np.random.default_rng([seed, s])

@@ -136,7 +136,7 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     seed = config.seed
     if kind == "in-domain":  # a held-out part of the one dataset, split by article
         data, article = datasets[test], ids[test]
-        held = _grouped_part(data.labels, article, 0.2, seed)
+        held = grouped_part(data.labels, article, 0.2, seed)
         parts, test_rows, test_ids = [_frame(data.rows[~held], test, article[~held])], data.rows[held], article[held]
         others = [i for i in train if i != test]  # --augment data
     else:
@@ -148,7 +148,7 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
         parts.append(_frame(datasets[i].rows[~clash], i, ids[i][~clash]))
     pool = pd.concat(parts, ignore_index=True)
     y = pool["label"].to_numpy()
-    val = _grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
+    val = grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
     fit = ~val
     weights = source_weights(pool["source"].to_numpy()[fit], y[fit], config.balance)
     scorer = fit_scorer(recipe, pool["text"][fit].tolist(), y[fit], weights, seed, config.threads)
@@ -172,7 +172,7 @@ def _frame(rows: pd.DataFrame, source: int, article: np.ndarray) -> pd.DataFrame
                          "article": article})
 
 
-def _grouped_part(y: np.ndarray, groups: np.ndarray, share: float, seed: int) -> np.ndarray:
+def grouped_part(y: np.ndarray, groups: np.ndarray, share: float, seed: int) -> np.ndarray:
     """A mask of about ``share`` of the rows, stratified by label, never splitting an article.
 
     Articles are shuffled (seeded) within their majority label and taken until each label has its

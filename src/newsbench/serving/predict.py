@@ -8,33 +8,20 @@ checked (every input row exactly once, in order) and joined into ``OUT``; rows w
 kept with ``skipped = "empty_text"``, so the output has one row per input row.
 
 The ``ray`` engine (``serving.ray_engine``) runs the scoring on Ray Data; reading, the row
-accounting, resuming and the final check are this module's.
+accounting, resuming and the final check are shared (``serving.archive``).
 """
 
 from __future__ import annotations
 
-import json
 import resource
-import shutil
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from newsbench.data import compose_texts, text_columns
-from newsbench.detectors.base import ProgressFactory, fingerprint
-from newsbench.errors import ConfigError, DataError
-from newsbench.evaluation import load_model_card
-from newsbench.options import LoadOptions
+from newsbench.detectors.base import ProgressFactory
 from newsbench.scorer import Scorer
+from newsbench.serving.archive import Chunk, Job, score_rows, write_part
 from newsbench.serving.config import PredictConfig
-from newsbench.sources import DataSpec
-from newsbench.tables import TableChunk, iter_table
-
-COLUMNS = ("id", "file", "row", "prob_fake", "label", "skipped")
 
 
 @dataclass(frozen=True)
@@ -51,150 +38,6 @@ class PredictResult:
     seconds: float
     rows_per_s: float  # rows scored in this run per second of this run
     peak_rss_mb: float  # of this process (the local engine scores here)
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """One chunk of one input file, with the texts to score (empty text: skipped)."""
-
-    file_index: int
-    start: int
-    rows: pd.DataFrame  # id, file, row, text
-    done: float  # share of the file read
-
-
-class Job:
-    """The parts both engines share: inputs, text building, the parts folder and the final check."""
-
-    def __init__(self, config: PredictConfig):
-        self.config = config
-        self.specs = [DataSpec.parse(s) for s in config.data]
-        keys = [s.key for s in self.specs]
-        self.keys = [k if keys.count(k) == 1 else f"{k}#{i}" for i, k in enumerate(keys)]  # ids never collide
-        card, _ = load_model_card(config.model)
-        self.threshold = config.threshold if config.threshold is not None else (card.threshold if card else 0.5)
-        trained = card.preprocessing if card else LoadOptions()
-        self.options = LoadOptions(
-            config.text_cols, None, config.encoding,
-            trained.strip_datelines if config.strip_datelines is None else config.strip_datelines,
-            config.text_template or (None if config.text_cols else trained.text_template),
-            trained.strip_artifacts if config.strip_artifacts is None else config.strip_artifacts)
-        self.out = Path(config.out).expanduser()
-        self.parts = self.out.with_name(self.out.name + ".parts")
-        if self.out.exists():
-            raise ConfigError(f"--out {self.out} already exists (a finished run); remove it to predict again")
-
-    def open(self) -> None:
-        """Create the parts folder, or check that the one there belongs to this very job."""
-        model = Path(self.config.model).expanduser()
-        manifest = {
-            "model": fingerprint(model) if model.exists() else self.config.model, "threshold": self.threshold,
-            "chunk_rows": self.config.chunk_rows,
-            "backend": self.config.backend, "max_length": self.config.max_length,
-            "options": {"text_cols": self.options.text_cols, "text_template": self.options.text_template,
-                        "strip_datelines": self.options.strip_datelines,
-                        "strip_artifacts": self.options.strip_artifacts, "encoding": self.options.encoding},
-            "files": [{"path": str(s.path.resolve()), "size": s.path.stat().st_size,
-                       "mtime_ns": s.path.stat().st_mtime_ns} for s in self.specs],
-        }
-        path = self.parts / "job.json"
-        if path.exists():
-            if json.loads(path.read_text()) != json.loads(json.dumps(manifest)):
-                raise ConfigError(f"{self.parts} holds parts of a run with another model, input files or options; "
-                                  "rerun with the same ones to resume it, or delete the folder to start over")
-            return
-        self.parts.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest, indent=2))
-
-    def chunks(self) -> Iterator[Chunk]:
-        """Every chunk of every input file, texts built as ``evaluate`` builds them."""
-        for index, spec in enumerate(self.specs):
-            columns: list[str] | None = None
-            for chunk in iter_table(spec.path, self.config.encoding, self.config.chunk_rows):
-                if columns is None:
-                    columns = list(chunk.frame.columns)
-                    text_cols = text_columns(spec.path, columns, self.options)
-                yield self._chunk(index, spec, chunk, text_cols)
-
-    def _chunk(self, index: int, spec: DataSpec, chunk: TableChunk, text_cols: tuple[str, ...]) -> Chunk:
-        frame = chunk.frame.reindex(columns=list(text_cols), fill_value="")  # JSONL rows may lack a key
-        rows = np.arange(chunk.start, chunk.start + len(frame), dtype=np.int64)
-        texts = compose_texts({c: frame[c].fillna("").tolist() for c in text_cols}, self.options)
-        return Chunk(index, chunk.start, pd.DataFrame({
-            "id": [f"{self.keys[index]}:{r}" for r in rows], "file": str(spec.path), "row": rows, "text": texts,
-        }), chunk.done)
-
-    def part(self, chunk: Chunk) -> Path:
-        return self.parts / f"{chunk.file_index:04d}-{chunk.start // self.config.chunk_rows:08d}.parquet"
-
-    def finish(self, expected: dict[Path, int]) -> tuple[int, dict[str, int]]:
-        """Check the parts (each chunk of this pass once, every row once, in order), join them into
-        ``out`` and remove the parts folder. Returns rows and skipped counts."""
-        import pyarrow.parquet as pq
-
-        found = sorted(self.parts.glob("*.parquet"))
-        stray = [p.name for p in found if p not in expected]
-        if stray or len(found) != len(expected):
-            raise DataError(f"{self.parts}: parts {stray or sorted(set(expected) - set(found))[:3]} do not match the "
-                            "input; delete the folder and run again")
-        tmp, rows, skipped = self.out.with_name(self.out.name + ".tmp"), 0, {}
-        writer = None
-        try:
-            for path in found:
-                table = pq.read_table(path)
-                first = int(path.stem.split("-")[1]) * self.config.chunk_rows
-                numbers = table.column("row").to_numpy()
-                in_order = np.array_equal(numbers, np.arange(first, first + len(numbers)))
-                if len(numbers) != expected[path] or not in_order:
-                    raise DataError(f"{path}: holds rows {numbers[:1]}..{numbers[-1:]} ({len(numbers)}), expected "
-                                    f"{expected[path]} from row {first}; delete {self.parts} and run again")
-                for reason in table.column("skipped").drop_null().to_pylist():
-                    skipped[reason] = skipped.get(reason, 0) + 1
-                writer = writer or pq.ParquetWriter(tmp, schema())
-                writer.write_table(table)
-                rows += len(numbers)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, schema())
-        finally:
-            if writer is not None:
-                writer.close()
-        tmp.replace(self.out)
-        shutil.rmtree(self.parts)
-        return rows, skipped
-
-
-def score_rows(rows: pd.DataFrame, scorer: Scorer, threshold: float) -> pd.DataFrame:
-    """The output rows of one chunk: P(fake) and label of each row with text; the rest skipped."""
-    texts = rows["text"].tolist()
-    empty = np.array([not t.strip() for t in texts], dtype=bool)
-    prob = np.full(len(texts), np.nan)
-    if (~empty).any():
-        prob[~empty] = scorer.score([t for t, e in zip(texts, empty) if not e])
-    label = pd.array(np.where(empty, None, np.where(prob >= threshold, "fake", "real")), dtype="string")
-    return pd.DataFrame({
-        "id": rows["id"].to_numpy(), "file": rows["file"].to_numpy(), "row": rows["row"].to_numpy(np.int64),
-        "prob_fake": prob, "label": label,
-        "skipped": pd.array(np.where(empty, "empty_text", None), dtype="string"),
-    })
-
-
-def schema():
-    """The output's columns and types, the same whichever engine wrote a part."""
-    import pyarrow as pa
-
-    return pa.schema([("id", pa.string()), ("file", pa.string()), ("row", pa.int64()), ("prob_fake", pa.float64()),
-                      ("label", pa.string()), ("skipped", pa.string())])
-
-
-def write_part(frame: pd.DataFrame, path: Path) -> None:
-    """Write atomically: a part exists whole or not at all, so a resume never trusts half a file."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    tmp = path.with_suffix(".tmp")
-    columns = {field.name: pa.Array.from_pandas(frame[field.name], type=field.type) for field in schema()}
-    pq.write_table(pa.table(columns, schema=schema()), tmp)
-    tmp.replace(path)
 
 
 def predict(config: PredictConfig, progress: ProgressFactory | None = None) -> PredictResult:

@@ -17,7 +17,7 @@ import pandas as pd
 from newsbench.detectors.base import DetectorOptions, ProgressFactory
 from newsbench.errors import require
 from newsbench.scorer import Scorer
-from newsbench.serving.predict import Job, score_rows, write_part
+from newsbench.serving.archive import Job, score_rows, write_part
 
 WINDOW = 32  # chunks per Ray dataset: bounds what the command holds while Ray scores
 
