@@ -76,3 +76,20 @@ def tiny_bert(tmp_path_factory) -> str:
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return str(out)
+
+
+@pytest.fixture(scope="session")
+def dateline_model(tmp_path_factory):
+    """A TF-IDF model trained with datelines stripped (its real rows carry one), so that scoring
+    new text the way evaluate does depends on the preprocessing recorded in model.json."""
+    from pathlib import Path
+
+    from newsbench.config import TrainConfig
+    from newsbench.training import train
+
+    folder = Path(tmp_path_factory.mktemp("dateline-model"))
+    corpus = make_corpus(160, seed=3)
+    corpus["text"] = np.where(corpus["label"] == 0, "WASHINGTON (Reuters) - ", "") + corpus["text"]
+    corpus.to_csv(folder / "train.csv", index=False)
+    train(TrainConfig(data=[str(folder / "train.csv")], out=folder / "model", strip_datelines=True))
+    return folder / "model"

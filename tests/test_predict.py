@@ -15,24 +15,18 @@ from conftest import make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsbench.config import EvalConfig, TrainConfig
+from newsbench.config import EvalConfig
 from newsbench.errors import ConfigError, DataError
 from newsbench.evaluation import evaluate, save_run
 from newsbench.serving import predict as predict_module
 from newsbench.serving.config import PredictConfig
 from newsbench.serving.predict import predict
 from newsbench.tables import iter_table, read_table
-from newsbench.training import train
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> str:
-    folder = tmp_path_factory.mktemp("predict")
-    corpus = make_corpus(160, seed=4)
-    corpus["text"] = np.where(corpus["label"] == 0, "PARIS (Reuters) - ", "") + corpus["text"]
-    corpus.to_csv(folder / "train.csv", index=False)
-    train(TrainConfig(data=[str(folder / "train.csv")], out=folder / "model", strip_datelines=True))
-    return str(folder / "model")
+def model(dateline_model) -> str:
+    return str(dateline_model)
 
 
 def config(model: str, data: list, out: Path, **kwargs) -> PredictConfig:

@@ -19,23 +19,16 @@ import pandas as pd
 import pytest
 from conftest import make_corpus
 
-from newsbench.config import EvalConfig, TrainConfig
+from newsbench.config import EvalConfig
 from newsbench.evaluation import evaluate, save_run
-from newsbench.training import train
 
 pytest.importorskip("fastapi")
 KEY = "k3y-for-tests-0123456789abcdef"
 
 
 @pytest.fixture(scope="module")
-def model(tmp_path_factory) -> Path:
-    """A TF-IDF model trained with datelines stripped, so preprocessing matters for parity."""
-    folder = tmp_path_factory.mktemp("serve")
-    corpus = make_corpus(160, seed=3)
-    corpus["text"] = np.where(corpus["label"] == 0, "WASHINGTON (Reuters) - ", "") + corpus["text"]
-    corpus.to_csv(folder / "train.csv", index=False)
-    train(TrainConfig(data=[str(folder / "train.csv")], out=folder / "model", strip_datelines=True))
-    return folder / "model"
+def model(dateline_model) -> Path:
+    return dateline_model
 
 
 class Server:

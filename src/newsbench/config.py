@@ -164,11 +164,8 @@ class EvalConfig:
     def load_options(self, trained: LoadOptions | None) -> LoadOptions:
         """How to read the evaluation files: texts are built as the model's training texts were
         (dateline stripping and text template from model.json) unless set here."""
-        trained = trained or LoadOptions()
-        strip = trained.strip_datelines if self.strip_datelines is None else self.strip_datelines
-        template = self.text_template or (None if self.text_cols else trained.text_template)
-        artifacts = trained.strip_artifacts if self.strip_artifacts is None else self.strip_artifacts
-        return LoadOptions(self.text_cols, self.label_col, self.encoding, strip, template, artifacts)
+        return (trained or LoadOptions()).overridden(self.text_cols, self.label_col, self.encoding,
+                                                     self.strip_datelines, self.text_template, self.strip_artifacts)
 
 
 @dataclass

@@ -36,6 +36,17 @@ class LoadOptions:
         if self.text_template is not None:
             template_fields(self.text_template)
 
+    def overridden(self, text_cols: tuple[str, ...] | None, label_col: str | None, encoding: str,
+                   strip_datelines: bool | None, text_template: str | None,
+                   strip_artifacts: bool | None) -> LoadOptions:
+        """These options (a model's, from model.json) as a command reading new files uses them:
+        each setting given (not None) wins; naming text columns drops the model's template."""
+        return LoadOptions(
+            text_cols, label_col, encoding,
+            self.strip_datelines if strip_datelines is None else strip_datelines,
+            text_template or (None if text_cols else self.text_template),
+            self.strip_artifacts if strip_artifacts is None else strip_artifacts)
+
 
 def template_fields(template: str) -> tuple[str, ...]:
     """The column names a ``--text-template`` uses; each field must be a plain ``{column}``.

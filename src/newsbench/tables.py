@@ -13,7 +13,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +57,8 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     frame.columns = _column_names([str(c) for c in frame.columns])
     if len(frame) == 0:
         raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
-    return (frame if suffix in (".csv", ".tsv") else frame.map(_as_str)), sha  # CSV cells are already text
+    # CSV cells are text already, and JSON Lines chunks are made text as they are read.
+    return (frame.map(_as_str) if suffix in (".json", ".parquet") else frame), sha
 
 
 def iter_table(path: Path, encoding: str = "utf-8", chunk_rows: int = 10000) -> Iterator[TableChunk]:
@@ -111,32 +112,44 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
 
 
 def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Iterator[TableChunk]:
-    try:
-        codec = codecs.lookup(encoding).name
-        "".encode(codec)
-    except LookupError as exc:
-        raise DataError(f"unknown text encoding '{encoding}' (from --encoding)") from exc
+    codec = _codec(encoding)
     size = path.stat().st_size
     with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if codec == "utf-8" else codec, newline="")
+        # CSV needs newline="" (line breaks inside quoted fields are its own business); JSON Lines
+        # split at \n only, as read_table does.
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig" if codec == "utf-8" else codec,
+                                newline="" if suffix in (".csv", ".tsv") else "\n")
+
+        def done() -> float:
+            return raw.tell() / size
+
         try:
             if suffix in (".csv", ".tsv"):
-                yield from _iter_delimited(text, raw, size, path, "\t" if suffix == ".tsv" else ",", chunk_rows)
+                yield from _iter_delimited(text, path, "\t" if suffix == ".tsv" else ",", chunk_rows, size + 1, done)
             else:
-                yield from _iter_jsonl(text, raw, size, path, chunk_rows)
+                yield from _iter_jsonl(text, path, chunk_rows, done)
         except UnicodeDecodeError as exc:
             raise DataError(f"{path}: not valid {encoding} near byte {raw.tell()}; re-save the file as UTF-8, "
                             "or pass --encoding with the file's real encoding (often cp1252 or latin-1)") from exc
 
 
-def _iter_delimited(text, raw, size: int, path: Path, sep: str, chunk_rows: int) -> Iterator[TableChunk]:
+def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: int,
+                    done: Callable[[], float]) -> Iterator[TableChunk]:
+    """Parse CSV/TSV strictly, so a broken quote is an error at its line, not merged rows.
+
+    A field that opens a quote and never closes it properly swallows the lines after it; a
+    lenient parser (pandas) returns them as one long text carrying a later line's label, and
+    the row counts still add up. Python's csv module in strict mode stops at the first
+    character that cannot follow a closing quote; a swallowed line that ends at a second stray
+    quote is caught by looking for whole records inside a multi-line field (``_check_swallowed``).
+    """
     kind = "TSV" if sep == "\t" else "CSV"
     reader = csv.reader(text, delimiter=sep, strict=True)
     header, records, lines, start, line = None, [], [], 0, 1
-    limit = csv.field_size_limit(max(csv.field_size_limit(), size + 1))
+    limit = csv.field_size_limit(max(csv.field_size_limit(), field_limit))  # an article may exceed 128 KB
     try:
         for record in reader:
-            if record and (len(record) > 1 or record[0].strip()):
+            if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
                 if header is None:
                     header = _column_names(record)
                 else:
@@ -148,7 +161,7 @@ def _iter_delimited(text, raw, size: int, path: Path, sep: str, chunk_rows: int)
                     records.append(record)
                     lines.append(line)
                     if len(records) == chunk_rows:
-                        yield _delimited_chunk(records, lines, header, sep, path, start, raw.tell() / size)
+                        yield _delimited_chunk(records, lines, header, sep, path, start, done())
                         start += len(records)
                         records, lines = [], []
             line = reader.line_num + 1
@@ -173,14 +186,14 @@ def _delimited_chunk(records, lines, header, sep, path, start, done) -> TableChu
     return TableChunk(pd.DataFrame(records, columns=header, dtype=object), start, done)
 
 
-def _iter_jsonl(text, raw, size: int, path: Path, chunk_rows: int) -> Iterator[TableChunk]:
+def _iter_jsonl(lines: Iterable[str], path: Path, chunk_rows: int, done: Callable[[], float]) -> Iterator[TableChunk]:
     records, start = [], 0
-    for number, line in enumerate(text, start=1):  # newline="": split at \n only, as JSON Lines are
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         records.append(_json_line(line, number, path))
         if len(records) == chunk_rows:
-            yield _json_chunk(records, start, raw.tell() / size)
+            yield _json_chunk(records, start, done())
             start += len(records)
             records = []
     if records or start == 0:
@@ -193,7 +206,8 @@ def _json_chunk(records: list[dict], start: int, done: float) -> TableChunk:
     return TableChunk(frame, start, done)
 
 
-def _decode(raw: bytes, path: Path, encoding: str) -> str:
+def _codec(encoding: str) -> str:
+    """The codec's canonical name, if ``encoding`` is a way to store text."""
     try:
         codec = codecs.lookup(encoding)
     except LookupError as exc:
@@ -203,9 +217,14 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
     except LookupError as exc:
         raise DataError(f"'{encoding}' (from --encoding) is not a text encoding; use e.g. utf-8, cp1252, "
                         "latin-1") from exc
+    return codec.name
+
+
+def _decode(raw: bytes, path: Path, encoding: str) -> str:
+    codec = _codec(encoding)
     try:
         # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
-        return raw.decode("utf-8-sig" if codec.name == "utf-8" else codec.name)
+        return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(
@@ -219,49 +238,9 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
 
 
 def _read_delimited(text: str, path: Path, sep: str) -> pd.DataFrame:
-    """Parse CSV/TSV strictly, so a broken quote is an error at its line, not merged rows.
-
-    A field that opens a quote and never closes it properly swallows the lines after it; a
-    lenient parser (pandas) returns them as one long text carrying a later line's label, and
-    the row counts still add up. Python's csv module in strict mode stops at the first
-    character that cannot follow a closing quote; a swallowed line that ends at a second stray
-    quote is caught by looking for whole records inside a multi-line field.
-    """
-    kind = "TSV" if sep == "\t" else "CSV"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    header, records, starts, start = None, [], [], 1
-    limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # an article may exceed 128 KB
-    try:
-        for record in reader:
-            if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
-                if header is None:
-                    header = record
-                else:
-                    records.append(record)
-                    starts.append(start)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise DataError(
-            f"{path}: line {reader.line_num} is not valid {kind} ({exc}); the record starting at line {start} "
-            f"has a quote that does not close where it should. Inside a quoted field a quote is written "
-            f'twice (""); fix or remove the stray quote'
-        ) from exc
-    finally:
-        csv.field_size_limit(limit)
-    if header is None:
-        raise DataError(f"{path}: the file is empty; expected a header row and data rows")
-    header = _column_names(header)
-    for record, line in zip(records, starts):
-        if len(record) != len(header):
-            raise DataError(
-                f"{path}: line {line} has {len(record)} fields, the header has {len(header)} ({header}); "
-                f"a field that holds a {'tab' if sep == chr(9) else repr(sep)} or a line break must be quoted"
-            )
-    multiline = [(value, line) for record, line in zip(records, starts) for value in record
-                 if "\n" in value or "\r" in value]
-    if multiline:
-        _check_swallowed(multiline, records, header, sep, path)
-    return pd.DataFrame(records, columns=header, dtype=object)
+    """The whole text as one chunk of ``_iter_delimited`` (more rows than lines cannot be)."""
+    return next(_iter_delimited(io.StringIO(text, newline=""), path, sep, len(text) + 1, len(text) + 1,
+                                lambda: 1.0)).frame
 
 
 def _column_names(header: list[str]) -> list[str]:
@@ -311,21 +290,17 @@ def _check_swallowed(fields: list[tuple[str, int]], records: list[list[str]], he
 
 def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
     if lines:
-        records = []
         # JSON Lines are separated by \n only: str.splitlines would also split inside a string
         # at U+2028, U+2029 or U+0085, which JSON allows unescaped.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if line.strip():
-                records.append(_json_line(line, number, path))
-    else:
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{path}: not valid JSON ({exc})") from exc
-        except RecursionError as exc:
-            raise DataError(f"{path}: nests JSON too deeply to read") from exc
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
+        return next(_iter_jsonl(text.split("\n"), path, len(text) + 1, lambda: 1.0)).frame
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise DataError(f"{path}: nests JSON too deeply to read") from exc
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
     return pd.DataFrame.from_records(records)
 
 

@@ -26,7 +26,6 @@ from newsbench.explain import logit
 from newsbench.generalisation.config import FEWSHOT_METHODS
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate, ModelInfo
 
-METHODS = FEWSHOT_METHODS
 EMBED_SCALE = 4.0  # embeddings have unit norm; this puts a component on the log-odds' scale
 
 
@@ -57,8 +56,9 @@ class FewShotResult:
 
 
 def fewshot_curve(y: np.ndarray, prob: np.ndarray, groups: np.ndarray, ks: list[int], seeds: int,
-                  threshold: float = 0.5, embeddings: np.ndarray | None = None, methods: tuple[str, ...] = METHODS,
-                  eval_share: float = 0.5, seed: int = 0) -> tuple[list[FewShotPoint], float, list[str]]:
+                  threshold: float = 0.5, embeddings: np.ndarray | None = None,
+                  methods: tuple[str, ...] = FEWSHOT_METHODS, eval_share: float = 0.5,
+                  seed: int = 0) -> tuple[list[FewShotPoint], float, list[str]]:
     """The adaptation curve from the detector's scores ``prob`` on a labelled target set.
 
     Returns the points (method x k), the mean evaluation size, and notes (ks that did not fit).
@@ -93,7 +93,7 @@ def fewshot_curve(y: np.ndarray, prob: np.ndarray, groups: np.ndarray, ks: list[
     if embeddings is None and "head" in methods:
         notes.append("head: no embeddings were given, so no head was fitted.")
     points = [FewShotPoint(method, k, _mean(v, 0), _mean(v, 1), len(v)) for (method, k), v in values.items()]
-    return sorted(points, key=lambda p: (METHODS.index(p.method), p.k)), float(np.mean(sizes)), notes
+    return sorted(points, key=lambda p: (FEWSHOT_METHODS.index(p.method), p.k)), float(np.mean(sizes)), notes
 
 
 def _adapt(method: str, shots: np.ndarray, test: np.ndarray, y: np.ndarray, log_odds: np.ndarray,

@@ -44,12 +44,9 @@ class Job:
         self.keys = [k if keys.count(k) == 1 else f"{k}#{i}" for i, k in enumerate(keys)]  # ids never collide
         card, _ = load_model_card(config.model)
         self.threshold = config.threshold if config.threshold is not None else (card.threshold if card else 0.5)
-        trained = card.preprocessing if card else LoadOptions()
-        self.options = LoadOptions(
-            config.text_cols, None, config.encoding,
-            trained.strip_datelines if config.strip_datelines is None else config.strip_datelines,
-            config.text_template or (None if config.text_cols else trained.text_template),
-            trained.strip_artifacts if config.strip_artifacts is None else config.strip_artifacts)
+        self.options = (card.preprocessing if card else LoadOptions()).overridden(  # as evaluate reads files
+            config.text_cols, None, config.encoding, config.strip_datelines, config.text_template,
+            config.strip_artifacts)
         self.out = Path(config.out).expanduser()
         self.parts = self.out.with_name(self.out.name + ".parts")
         if self.out.exists():
