@@ -266,11 +266,12 @@ def test_a_recipe_that_strips_artifacts_is_crossvalidated_on_stripped_texts(tmp_
     for i in range(2):
         planted(200, i).to_csv(tmp_path / f"p{i}.csv", index=False)
     result = crossval(CrossvalConfig(data=[str(tmp_path / "p0.csv"), str(tmp_path / "p1.csv")],
-                                     recipes=["tfidf-lr", "tfidf-lr+strip"], protocol="lodo", n_bootstrap=0))
-    raw, stripped = result.recipes
-    assert not raw.strip_artifacts and stripped.strip_artifacts
+                                     recipes=["tfidf-lr", "tfidf-lr+strip", "robust"], protocol="lodo",
+                                     n_bootstrap=0))
+    raw, stripped, robust = result.recipes
+    assert not raw.strip_artifacts and stripped.strip_artifacts and robust.strip_artifacts
     assert raw.lodo_mean_auc > 0.95  # the artefacts give every label away
-    assert stripped.lodo_mean_auc < 0.75  # without them the words say nothing
+    assert stripped.lodo_mean_auc < 0.75 and robust.lodo_mean_auc < 0.75  # without them the words say nothing
 
 
 def testgrouped_parts_keep_articles_whole_and_labels_in_proportion():

@@ -13,7 +13,7 @@ from newsbench.config import EvalConfig, TrainConfig
 from newsbench.detectors import detect_backend, load_detector
 from newsbench.errors import ConfigError
 from newsbench.evaluation import evaluate
-from newsbench.heads import HeadModel, fit_head
+from newsbench.heads import HeadModel, canonical, fit_head
 from newsbench.training import train
 from newsbench.training.recipes import source_weights
 from newsbench.training.style import STYLE_FEATURES, style_features
@@ -99,3 +99,38 @@ def test_balance_is_checked_and_weights_are_per_source():
     w = source_weights(np.array(["a"] * 30 + ["b"] * 10), np.array([0, 1] * 20), "sources")
     assert w[:30].sum() == pytest.approx(w[30:].sum())
     assert source_weights(None, np.array([0, 0, 0, 1]), "sources")[3] == pytest.approx(2.0)  # one source: classes
+
+
+def test_canonical_spelling_is_one_word_per_spelling():
+    assert canonical("Don\u2019t PANIC: 2016\u2019s \ufb01ne") == "dont panic: 0000s fine"
+    assert canonical("don't") == canonical("dont") == canonical("DON`T")
+
+
+def test_the_robust_recipe_strips_balances_and_reads_one_spelling(two_sources):
+    from newsbench.explain import explain
+
+    out = two_sources / "robust"
+    card = train(TrainConfig(data=[str(two_sources / "a.csv"), str(two_sources / "b.csv")], out=out,
+                             recipe="robust"))
+    assert card.preprocessing.strip_artifacts and card.hyperparameters["balance"] == "sources"
+    assert card.hyperparameters["C"] == {"tfidf-canonical": 16.0}
+    assert card.hyperparameters["tfidf-canonical vectorizer"]["preprocessor"] == "newsbench.heads.canonical"
+    assert [h["view"] for h in json.loads((out / "heads.json").read_text())["heads"]] == ["tfidf-canonical"]
+    assert TrainConfig(data=["x"], out="m", recipe="robust", balance="classes").balance == "classes"
+    detector = load_detector(str(out))  # no pickles
+    a, b = ("Officials don\u2019t say the 2016 budget report was fake",
+            "officials DON'T say the 1999 budget report was fake")
+    first, second = detector.predict_proba([a, b])[:, 1]
+    assert first == pytest.approx(second, abs=1e-9)  # curly or straight, case, which digits: one spelling
+    # The explanation stays exact with apostrophes inside words (one canonical term per word).
+    heads = HeadModel.load(out)
+    vocabulary = heads.heads[0].vectorizer.vocabulary_
+    word = next(w for w in vocabulary if " " not in w and len(w) > 4)
+    text = f"{word[:2]}\u2019{word[2:]} {word}"  # the same term twice: equal shares
+    [e] = explain(detector, [text])
+    [part] = detector.linear_parts()
+    assert sum(w for _, w in e.pieces) + part.intercept == pytest.approx(e.log_odds, abs=1e-6)
+    pushes = dict((p.strip(), w) for p, w in e.pieces)
+    assert pushes[f"{word[:2]}\u2019{word[2:]}"] == pytest.approx(pushes[word]) != 0
+    [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
+    assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)

@@ -175,8 +175,9 @@ class TrainConfig:
     data: list[str] = setting(help=DATA_HELP + " All files are pooled into one training set.", cli="repeat")
     out: Path = setting(help="Model folder to write.")
     recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf (TF-IDF baselines), embed-lr, style-lr, ensemble (heads on "
-                                      "frozen MiniLM embeddings, style features and TF-IDF; no pickles), or finetune "
-                                      "(a transformer).")
+                                      "frozen MiniLM embeddings, style features and TF-IDF; no pickles), robust (the "
+                                      "recipe that held up best on unseen datasets; implies --strip-artifacts and "
+                                      "--balance sources), or finetune (a transformer).")
     base: str = setting("minilm-l6", "finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a "
                                      "hub id.")
     strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")
@@ -189,8 +190,8 @@ class TrainConfig:
     val_size: float = setting(0.1, "Validation fraction (early stopping, threshold).")
     test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
     group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id.")
-    balance: str = setting("none", "Training weights: sources (each --data file, and each class within it, weighs "
-                                   "the same), classes, or none.")
+    balance: str | None = setting(None, "Training weights: sources (each --data file, and each class within it, "
+                                          "weighs the same), classes, or none. Default: sources for robust, else none.")
     max_per_source: int | None = setting(None, "Seeded sample of at most N rows per --data file, so no source "
                                                "dominates (0 or unset = all).")
     seed: int = setting(0, "Seed of the split, the model and the batch order.")
@@ -210,8 +211,10 @@ class TrainConfig:
     resume: bool = setting(False, "finetune: continue from OUT/checkpoint.pt after an interruption.")
 
     def __post_init__(self):
-        from newsbench.training.recipes import RECIPES
+        from newsbench.training.recipes import DEFAULT_BALANCE, RECIPES, STRIPS_ARTIFACTS
 
+        self.balance = self.balance or DEFAULT_BALANCE.get(self.recipe, "none")
+        self.strip_artifacts = self.strip_artifacts or self.recipe in STRIPS_ARTIFACTS
         self.max_per_source = self.max_per_source or None
         if self.max_per_source is not None and self.max_per_source < 20:
             raise ConfigError(f"max_per_source must be 0 (all) or at least 20, got {self.max_per_source}")

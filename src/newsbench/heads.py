@@ -1,7 +1,8 @@
 """Linear heads on fixed views of an article, saved without pickles.
 
-A view turns texts into features: ``tfidf`` (word 1-2 grams), ``embed`` (frozen MiniLM sentence
-embeddings), ``style`` (style and affect features). A head is a logistic regression on one view;
+A view turns texts into features: ``tfidf`` (word 1-2 grams), ``tfidf-canonical`` (the same on
+canonical spelling, binary, see ``canonical``), ``embed`` (frozen MiniLM sentence embeddings),
+``style`` (style and affect features). A head is a logistic regression on one view;
 a ``HeadModel`` averages its heads' log-odds. Everything is stored as JSON and ``.npz`` arrays
 (and the encoder as a Hugging Face folder), so loading a model runs no code from the model
 folder: no ``--allow-pickle`` needed.
@@ -13,7 +14,9 @@ view state), ``head-N.vocabulary.json`` (TF-IDF terms), ``encoder/`` (the senten
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +24,25 @@ import numpy as np
 
 from newsbench.errors import ModelError
 
-VIEWS = ("tfidf", "embed", "style")
+VIEWS = ("tfidf", "tfidf-canonical", "embed", "style")
 TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
-C = {"tfidf": 4.0, "embed": 1.0, "style": 1.0}  # logistic regression inverse regularisation per view
+# logistic regression inverse regularisation per view
+C = {"tfidf": 4.0, "tfidf-canonical": 16.0, "embed": 1.0, "style": 1.0}
+_QUOTES = re.compile("[\u2018\u2019\u201a\u201b\u2032\u00b4'`]")
+_DIGIT = re.compile(r"\d")
+
+
+def canonical(text: str) -> str:
+    """One spelling for what sources write differently: Unicode NFKC, lower case, no apostrophes or
+    single quotes (don't, don\u2019t and dont are one word), every digit 0 (numbers date a source)."""
+    return _DIGIT.sub("0", _QUOTES.sub("", unicodedata.normalize("NFKC", text).lower()))
+
+
+# Words may hold apostrophes, so a word of the original text maps to one canonical term (what
+# explanations need); on canonical text this is scikit-learn's default pattern (2+ word characters).
+CANONICAL_TFIDF = {**TFIDF, "binary": True, "preprocessor": canonical,
+                   "token_pattern": "(?u)\\b\\w[\\w\u2018\u2019\u201a\u201b\u2032\u00b4'`]*\\w\\b"}
+VECTORIZERS = {"tfidf": TFIDF, "tfidf-canonical": CANONICAL_TFIDF}
 ENCODER_TOKENS = 128  # all-MiniLM-L6-v2 was trained on 128-token inputs
 
 
@@ -39,7 +58,7 @@ class LinearHead:
     encoder: object = None  # embed: the SentenceEncoder
 
     def features(self, texts: list[str]):
-        if self.view == "tfidf":
+        if self.view in VECTORIZERS:
             return self.vectorizer.transform(texts)
         if self.view == "embed":
             return self.encoder.encode(texts)
@@ -73,7 +92,7 @@ class HeadModel:
         for i, head in enumerate(self.heads):
             arrays = {"coef": head.coef, "intercept": np.array([head.intercept])}
             entry = {"view": head.view, "file": f"head-{i}.npz"}
-            if head.view == "tfidf":
+            if head.view in VECTORIZERS:
                 terms = sorted(head.vectorizer.vocabulary_, key=head.vectorizer.vocabulary_.get)
                 (folder / f"head-{i}.vocabulary.json").write_text(json.dumps(terms, ensure_ascii=False))
                 arrays["idf"] = head.vectorizer.idf_
@@ -109,11 +128,11 @@ def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
     with np.load(folder / Path(entry["file"]).name, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     head = LinearHead(view, arrays["coef"], float(arrays["intercept"][0]))
-    if view == "tfidf":
+    if view in VECTORIZERS:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         terms = json.loads((folder / Path(entry["vocabulary"]).name).read_text())
-        head.vectorizer = TfidfVectorizer(vocabulary=terms, dtype=np.float32, **TFIDF)
+        head.vectorizer = TfidfVectorizer(vocabulary=terms, dtype=np.float32, **VECTORIZERS[view])
         head.vectorizer.idf_ = arrays["idf"]
     elif view == "style":
         head.state = {"mean": arrays["mean"], "scale": arrays["scale"]}
@@ -132,10 +151,10 @@ def fit_head(view: str, texts: list[str], labels: np.ndarray, weights: np.ndarra
     from sklearn.linear_model import LogisticRegression
 
     head = LinearHead(view, np.zeros(0), 0.0)
-    if view == "tfidf":
+    if view in VECTORIZERS:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        head.vectorizer = TfidfVectorizer(dtype=np.float32, **TFIDF)
+        head.vectorizer = TfidfVectorizer(dtype=np.float32, **VECTORIZERS[view])
         x = head.vectorizer.fit_transform(texts)
     elif view == "embed":
         head.encoder = encoder

@@ -61,9 +61,10 @@ class HeadsDetector(Detector):
         from newsbench.explain import LinearText
 
         heads = self.model.heads
-        if complete and any(h.view != "tfidf" for h in heads):
+        if complete and any(h.vectorizer is None for h in heads):
             return None
-        return [LinearText(h.vectorizer, h.coef, h.intercept, 1 / len(heads)) for h in heads if h.view == "tfidf"]
+        return [LinearText(h.vectorizer, h.coef, h.intercept, 1 / len(heads))
+                for h in heads if h.vectorizer is not None]
 
     def vocabulary(self) -> list[str]:
         """Single words the TF-IDF head knows (or common words), for synthetic articles when profiling."""

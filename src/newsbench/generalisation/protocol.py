@@ -25,7 +25,7 @@ from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
 from newsbench.results import Estimate
 from newsbench.sources import DataSpec
-from newsbench.training.recipes import fit_scorer, source_weights
+from newsbench.training.recipes import STRIPS_ARTIFACTS, fit_scorer, source_weights
 
 MIN_CLASS = 5  # rows of each class a training set needs
 
@@ -48,7 +48,7 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
             versions[strip] = (loaded, *article_ids(loaded, config.group_cols, config.near_duplicate))
         return versions[strip]
 
-    strips = {r: config.strip_artifacts or r.endswith("+strip") for r in config.recipes}
+    strips = {r: config.strip_artifacts or r.endswith("+strip") or r in STRIPS_ARTIFACTS for r in config.recipes}
     loaded, ids, links = version(strips[config.recipes[0]])
     n = len(loaded) - len(_augment_names(config))  # the rest are --augment data: trained on, never scored
     datasets = loaded[:n]

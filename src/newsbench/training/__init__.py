@@ -66,7 +66,7 @@ def fit_baseline(config: TrainConfig, parts: dict[str, Dataset], out: Path,
 def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
                    progress: ProgressFactory | None = None) -> Fitted:
     """Fit a heads recipe (``newsbench.heads``) on the train split and save it without pickles."""
-    from newsbench.heads import ENCODER_TOKENS
+    from newsbench.heads import ENCODER_TOKENS, VECTORIZERS, C
     from newsbench.training.presets import pretrained_path
 
     views = HEAD_RECIPES[config.recipe]
@@ -83,8 +83,16 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
         advance(1)
     return Fitted(score=model.score, training_seconds=seconds, hyperparameters={
         "views": list(views), "combine": "mean log-odds", "classifier": "logistic_regression",
-        "balance": config.balance, **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
+        "C": {view: C[view] for view in views}, "balance": config.balance,
+        **{f"{view} vectorizer": _describe_vectorizer(VECTORIZERS[view]) for view in views if view in VECTORIZERS},
+        **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
                                        "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {})})
+
+
+def _describe_vectorizer(settings: dict) -> dict:
+    """TF-IDF settings as JSON: a function by its dotted name."""
+    return {key: f"{value.__module__}.{value.__name__}" if callable(value) else value
+            for key, value in settings.items()}
 
 
 def per_source_sample(dataset: Dataset, limit: int, seed: int) -> Dataset:
