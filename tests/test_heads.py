@@ -4,6 +4,8 @@ trained, saved, loaded and scored the same way by train, evaluate and profile.""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -134,3 +136,24 @@ def test_the_robust_recipe_strips_balances_and_reads_one_spelling(two_sources):
     assert pushes[f"{word[:2]}\u2019{word[2:]}"] == pytest.approx(pushes[word]) != 0
     [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
+
+
+def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_sources):
+    out = two_sources / "static"
+    card = train(TrainConfig(data=[str(two_sources / "a.csv")], out=out, recipe="static"))
+    assert (out / "static" / "model.safetensors").exists() and (out / "static" / "tokenizer.json").exists()
+    assert card.hyperparameters["static_tokens"] == 512 and card.test.roc_auc.value > 0.7
+    detector = load_detector(str(out))
+    rows, dims = detector.model.heads[0].encoder.model.embedding.shape
+    assert dims == 256 and detector.parameters == rows * dims + dims + 1
+    [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
+    assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
+    # Scoring needs numpy and tokenizers only: a fresh process never imports torch or onnxruntime.
+    texts = make_corpus(5, 3)["text"].tolist()
+    script = ("import json, sys; from newsbench.detectors import load_detector; "
+              f"p = load_detector({str(out)!r}).predict_proba({texts!r})[:, 1].tolist(); "
+              "print(json.dumps([p, sorted(m for m in ('torch', 'onnxruntime', 'transformers') if m in sys.modules)]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    probabilities, heavy = json.loads(done.stdout.strip().splitlines()[-1])
+    assert heavy == []
+    np.testing.assert_allclose(probabilities, detector.predict_proba(texts)[:, 1], rtol=1e-6)

@@ -177,7 +177,8 @@ class TrainConfig:
     recipe: str = setting("tfidf-lr", "tfidf-lr, tfidf-rf (TF-IDF baselines), embed-lr, style-lr, ensemble (heads on "
                                       "frozen MiniLM embeddings, style features and TF-IDF; no pickles), robust (the "
                                       "recipe that held up best on unseen datasets; implies --strip-artifacts and "
-                                      "--balance sources), or finetune (a transformer).")
+                                      "--balance sources), static (MiniLM distilled into static token embeddings + "
+                                      "logistic regression; no torch at inference), or finetune (a transformer).")
     base: str = setting("minilm-l6", "finetune: minilm-l6 (pretrained, offline), random:ARCH, a local folder or a "
                                      "hub id.")
     strip_datelines: bool = setting(False, "Remove leading 'CITY (Reuters) -' datelines (the ISOT shortcut).")

@@ -2,9 +2,10 @@
 
 A view turns texts into features: ``tfidf`` (word 1-2 grams), ``tfidf-canonical`` (the same on
 canonical spelling, binary, see ``canonical``), ``embed`` (frozen MiniLM sentence embeddings),
-``style`` (style and affect features). A head is a logistic regression on one view;
+``static`` (static token embeddings distilled from MiniLM, ``newsbench.static``), ``style``
+(style and affect features). A head is a logistic regression on one view;
 a ``HeadModel`` averages its heads' log-odds. Everything is stored as JSON and ``.npz`` arrays
-(and the encoder as a Hugging Face folder), so loading a model runs no code from the model
+(and the encoder as a Hugging Face or model2vec folder), so loading a model runs no code from the model
 folder: no ``--allow-pickle`` needed.
 
 Files: ``heads.json`` (views, file names, how heads combine), ``head-N.npz`` (coefficients and
@@ -24,10 +25,10 @@ import numpy as np
 
 from newsbench.errors import ModelError
 
-VIEWS = ("tfidf", "tfidf-canonical", "embed", "style")
+VIEWS = ("tfidf", "tfidf-canonical", "embed", "static", "style")
 TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
 # logistic regression inverse regularisation per view
-C = {"tfidf": 4.0, "tfidf-canonical": 16.0, "embed": 1.0, "style": 1.0}
+C = {"tfidf": 4.0, "tfidf-canonical": 16.0, "embed": 1.0, "static": 10.0, "style": 1.0}
 _QUOTES = re.compile("[\u2018\u2019\u201a\u201b\u2032\u00b4'`]")
 _DIGIT = re.compile(r"\d")
 
@@ -55,12 +56,12 @@ class LinearHead:
     intercept: float
     state: dict = field(default_factory=dict)
     vectorizer: object = None  # tfidf: the fitted TfidfVectorizer
-    encoder: object = None  # embed: the SentenceEncoder
+    encoder: object = None  # embed: the SentenceEncoder; static: the StaticEncoder
 
     def features(self, texts: list[str]):
         if self.view in VECTORIZERS:
             return self.vectorizer.transform(texts)
-        if self.view == "embed":
+        if self.view in ("embed", "static"):
             return self.encoder.encode(texts)
         from newsbench.training.style import style_features
 
@@ -99,6 +100,10 @@ class HeadModel:
                 entry["vocabulary"] = f"head-{i}.vocabulary.json"
             elif head.view == "style":
                 arrays.update(mean=head.state["mean"], scale=head.state["scale"])
+            elif head.view == "static":
+                entry["encoder"], entry["max_length"] = "static", head.encoder.max_length
+                if not (folder / "static").exists():
+                    head.encoder.save(folder / "static")
             elif head.view == "embed":
                 entry["encoder"], entry["max_length"] = "encoder", head.encoder.max_length
                 if encoder_path is not None and not (folder / "encoder").exists():
@@ -136,6 +141,10 @@ def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
         head.vectorizer.idf_ = arrays["idf"]
     elif view == "style":
         head.state = {"mean": arrays["mean"], "scale": arrays["scale"]}
+    elif view == "static":
+        from newsbench.static import MAX_TOKENS, StaticEncoder
+
+        head.encoder = StaticEncoder.load(folder / "static", int(entry.get("max_length", MAX_TOKENS)))
     else:
         from newsbench.training.embeddings import SentenceEncoder
 
@@ -156,7 +165,7 @@ def fit_head(view: str, texts: list[str], labels: np.ndarray, weights: np.ndarra
 
         head.vectorizer = TfidfVectorizer(dtype=np.float32, **VECTORIZERS[view])
         x = head.vectorizer.fit_transform(texts)
-    elif view == "embed":
+    elif view in ("embed", "static"):
         head.encoder = encoder
         x = encoder.encode(texts)
     else:

@@ -1,4 +1,4 @@
-"""Linear heads on fixed views (TF-IDF, frozen sentence embeddings, style features), stored as
+"""Linear heads on fixed views (TF-IDF, frozen or static embeddings, style features), stored as
 JSON and arrays by ``newsbench train`` (see ``newsbench.heads``): loading runs no pickle."""
 
 from __future__ import annotations
@@ -53,8 +53,7 @@ class HeadsDetector(Detector):
 
     @property
     def parameters(self) -> int:
-        encoder = next((h.encoder for h in self.model.heads if h.encoder is not None), None)
-        return self.model.parameters + (sum(p.numel() for p in encoder.model.parameters()) if encoder else 0)
+        return self.model.parameters + sum(h.encoder.parameters for h in self.model.heads if h.encoder is not None)
 
     def linear_parts(self, complete: bool = True):
         """TF-IDF heads are linear in their terms; the model is when every head is one."""

@@ -67,6 +67,7 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
                    progress: ProgressFactory | None = None) -> Fitted:
     """Fit a heads recipe (``newsbench.heads``) on the train split and save it without pickles."""
     from newsbench.heads import ENCODER_TOKENS, VECTORIZERS, C
+    from newsbench.static import DIMENSIONS, MAX_TOKENS
     from newsbench.training.presets import pretrained_path
 
     views = HEAD_RECIPES[config.recipe]
@@ -86,7 +87,9 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
         "C": {view: C[view] for view in views}, "balance": config.balance,
         **{f"{view} vectorizer": _describe_vectorizer(VECTORIZERS[view]) for view in views if view in VECTORIZERS},
         **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
-                                       "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {})})
+                                       "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {}),
+        **({"static embeddings": f"all-MiniLM-L6-v2 distilled by model2vec to {DIMENSIONS} dimensions",
+            "static_tokens": MAX_TOKENS} if "static" in views else {})})
 
 
 def _describe_vectorizer(settings: dict) -> dict:

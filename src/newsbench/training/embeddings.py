@@ -56,6 +56,10 @@ class SentenceEncoder:
             _LOADED[key] = cls(path, max_length, threads=threads)
         return _LOADED[key]
 
+    @property
+    def parameters(self) -> int:
+        return int(sum(p.numel() for p in self.model.parameters()))
+
     def encode(self, texts: list[str], progress: ProgressFactory | None = None) -> np.ndarray:
         """Unit vectors for ``texts``, computing only those not cached (longest first, dynamic padding)."""
         hashes = text_hashes(texts)

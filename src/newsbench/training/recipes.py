@@ -38,6 +38,8 @@ HEAD_RECIPES = {
     # Chosen by leave-one-dataset-out crossval on the shared sets (README, Generalisation): TF-IDF on
     # canonical spelling, binary, weakly regularised, trained source-balanced on artefact-free text.
     "robust": ("tfidf-canonical",),
+    # MiniLM distilled into static token embeddings (newsbench.static): no torch at inference.
+    "static": ("static",),
 }
 # What a recipe implies about the data it reads and how rows weigh (unless the user says otherwise).
 STRIPS_ARTIFACTS = {"robust"}
@@ -82,15 +84,20 @@ def fit_heads(name: str, texts: list[str], labels: np.ndarray, weights: np.ndarr
               threads: int | None = None, progress=None):
     """A ``HeadModel`` of the recipe's views (see HEAD_RECIPES), fitted on texts with per-row weights."""
     from newsbench.heads import ENCODER_TOKENS, HeadModel, fit_head
+    from newsbench.training.presets import pretrained_path
 
-    encoder = None
+    encoders = {}
     if "embed" in HEAD_RECIPES[name]:
         from newsbench.training.embeddings import SentenceEncoder
-        from newsbench.training.presets import pretrained_path
 
-        encoder = SentenceEncoder.shared(pretrained_path("minilm-l6"), ENCODER_TOKENS, threads)
-        encoder.encode(texts, progress)  # once, with a progress bar; the head reads the cache
-    return HeadModel([fit_head(view, texts, labels, weights, seed, encoder) for view in HEAD_RECIPES[name]])
+        encoders["embed"] = SentenceEncoder.shared(pretrained_path("minilm-l6"), ENCODER_TOKENS, threads)
+        encoders["embed"].encode(texts, progress)  # once, with a progress bar; the head reads the cache
+    if "static" in HEAD_RECIPES[name]:
+        from newsbench.static import StaticEncoder
+
+        encoders["static"] = StaticEncoder.distill(pretrained_path("minilm-l6"))
+    return HeadModel([fit_head(view, texts, labels, weights, seed, encoders.get(view))
+                      for view in HEAD_RECIPES[name]])
 
 
 def fit_scorer(name: str, texts: list[str], labels: np.ndarray, weights: np.ndarray | None = None, seed: int = 0,
