@@ -93,9 +93,13 @@ def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert, corpus_csv):
     result = CliRunner().invoke(app, ["profile", "--model", small_bert, "--out", str(out), "--threads", "1",
                                       "--backend", "torch", "--batch-sizes", "1,2", "--lengths", "16",
                                       "--memory-lengths", "32", "--memory-batches", "2", "--seconds-per-point", "0.02",
-                                      "--load-runs", "1"])
+                                      "--load-runs", "1", "--roofline-seconds", "0.02"])
     assert result.exit_code == 0, result.output
     data = json.loads((out / "profile.json").read_text())
+    roofline = data["roofline"]
+    assert sorted({(p["precision"], p["threads"]) for p in roofline}) == [("fp32", 1), ("int8", 1)]
+    assert len(roofline) == 6 and all(p["gops"] > 1 and p["repeats"] >= 5 for p in roofline)
+    assert "What this CPU's matrix multiplies sustain" in (out / "profile.md").read_text()
     assert data["kind"] == "profile" and data["environment"]["threads"] == 1 and len(data["latency"]) == 2
     assert "Peak memory vs sequence length" in (out / "profile.md").read_text()
     assert "data:image/png;base64," in (out / "profile.html").read_text()
@@ -189,3 +193,25 @@ def _sampled(path: str, n: int) -> list[str]:
 
     texts = load_dataset([DataSpec.parse(path)]).texts
     return [texts[i] for i in np.random.default_rng(0).choice(len(texts), n, replace=False)]
+
+
+def test_the_roofline_graphs_multiply_correctly_and_count_two_operations_per_multiply_add():
+    import onnxruntime as ort
+
+    from newsbench.profiling.roofline import _graph, measure_roofline, roofs
+
+    rng = np.random.default_rng(0)
+    for precision in ("fp32", "int8"):
+        model, feed = _graph(precision, 8, 16, 4, rng)
+        session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+        [y] = session.run(None, feed)
+        from onnx import load_model_from_string, numpy_helper
+
+        weights = {t.name: numpy_helper.to_array(t) for t in load_model_from_string(model).graph.initializer}
+        a = feed["A"].astype(np.int64) - 128 if precision == "int8" else feed["A"]
+        expected = a @ weights["B"].astype(a.dtype)
+        np.testing.assert_allclose(y, expected, rtol=1e-5)
+    points = measure_roofline([1], 0.01, shapes=(("tiny", 32, 64, 48),))
+    for p in points:
+        assert p.gops == pytest.approx(2 * 32 * 64 * 48 / (p.ms / 1e3) / 1e9)
+    assert set(roofs(points)) == {"fp32", "int8"} and roofs(points, threads=2) == {}

@@ -294,6 +294,8 @@ class ProfileConfig:
     seconds_per_point: float = setting(2.0, "Time budget for repeats per latency point (at least 5 repeats).")
     max_length: int | None = setting(None, "Single-stream: truncate articles to this many tokens (default: as the "
                                            "model was fine-tuned, from its model.json; else its position limit).")
+    roofline_seconds: float = setting(0.5, "Seconds per point of the fp32/int8 matrix-multiply roofline (ONNX "
+                                           "Runtime, every thread budget); 0 = skip.")
     seed: int = setting(0, "Seed of the synthetic inputs and the article sample.", cli="none")
     allow_pickle: bool = setting(False, "Allow loading a joblib/pickle pipeline (it can run code).")
     trust_remote_code: bool = setting(False, "Allow model code shipped with a Hugging Face checkpoint.")
@@ -313,6 +315,8 @@ class ProfileConfig:
                 raise ConfigError(f"{name} must be positive integers, got {values}")
         if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
             raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
+        if not 0 <= self.roofline_seconds <= 60:
+            raise ConfigError(f"roofline_seconds must be in [0, 60], got {self.roofline_seconds}")
         own = fixed_backend(self.model) if self.model else None
         if own and self.backends not in (None, [own]):
             raise ConfigError(f"{self.model} runs only as {own}; pass a Hugging Face folder to compare backends")

@@ -8,6 +8,7 @@ is profiled and builds its detectors, ``latency`` times them, ``probes`` measure
 
 from __future__ import annotations
 
+import importlib.util
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from newsbench.profiling.latency import (
     synthetic_batch,
 )
 from newsbench.profiling.probes import LoadCost, MemoryPoint, activation_mb, load_cost, memory_point, run_probe
+from newsbench.profiling.roofline import MatmulPeak, measure_roofline
 from newsbench.profiling.subject import (
     Subject,
     detector,
@@ -37,9 +39,9 @@ from newsbench.profiling.subject import (
 )
 from newsbench.results import SCHEMA_VERSION, Environment
 
-__all__ = ["Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MemoryPoint", "ProfileConfig", "ProfileResult",
-           "SingleStream", "StaticCost", "activation_mb", "measure_latency", "profile", "single_stream",
-           "synthetic_batch"]
+__all__ = ["Encoder", "FoldedTokenizer", "Latency", "LoadCost", "MatmulPeak", "MemoryPoint", "ProfileConfig",
+           "ProfileResult", "SingleStream", "StaticCost", "activation_mb", "measure_latency", "profile",
+           "single_stream", "synthetic_batch"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class ProfileResult:
     single_stream: list[SingleStream] = field(default_factory=list)
     first_forward_overhead_mb: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    roofline: list[MatmulPeak] = field(default_factory=list)  # this CPU's matrix-multiply peaks
     schema_version: str = SCHEMA_VERSION
     kind: str = "profile"
 
@@ -130,8 +133,15 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
                 # no activations; the rest of each point's growth is what the length adds.
                 tiny = run_probe({**specs[backend], "task": "forward", "batch": 1, "length": 8, "seed": config.seed})
                 overhead[backend] = tiny["peak_rss_mb"] - tiny["rss_after_load_mb"]
+    roofline = []
+    if config.roofline_seconds and importlib.util.find_spec("onnxruntime") is None:
+        notes.append("no matrix-multiply roofline: it runs on ONNX Runtime (pip install 'newsbench[onnx]')")
+    elif config.roofline_seconds:
+        advance = bar("matrix-multiply roofline (fp32, int8)", 1)
+        roofline = measure_roofline(config.threads, config.roofline_seconds)
+        advance(1)
     return ProfileResult(subject.name, subject.architecture, environment, static, list(config.backends), load,
-                         latency, memory, single, overhead, notes)
+                         latency, memory, single, overhead, notes, roofline)
 
 
 def _probe_spec(config: ProfileConfig, subject: Subject, backend: str, files: dict[str, Path]) -> dict:

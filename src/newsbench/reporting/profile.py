@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from newsbench.profiling import Latency, ProfileResult
+from newsbench.profiling.roofline import roofs
 from newsbench.reporting.blocks import Block
 from newsbench.reporting.plots import figure, plain_text, png
 
@@ -48,6 +49,17 @@ def profile_blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                       rows=[[x.backend, str(x.threads), f"{x.p50_ms:.2f}", f"{x.p90_ms:.2f}", f"{x.p99_ms:.2f}",
                              f"{x.mean_ms:.2f}", f"{x.forward_p50_ms:.2f}", f"{x.tokenize_p50_ms:.2f}",
                              _ratio(result, x)] for x in result.single_stream])]
+    if result.roofline:
+        out += [Block(h, "What this CPU's matrix multiplies sustain"),
+                Block("p", "One ONNX Runtime MatMul (fp32) or MatMulInteger (uint8 x int8 -> int32, what dynamic int8 "
+                           "quantisation runs) per graph, median of timed runs after warm-up; GOP/s counts a "
+                           "multiply-add as two. The highest point per precision and thread budget is its roof: "
+                           + "; ".join(f"{t} thread{'s' if t > 1 else ''}: " + ", ".join(
+                               f"{p} {v:,.0f}" for p, v in roofs(result.roofline, t).items()) + " GOP/s"
+                               for t in dict.fromkeys(x.threads for x in result.roofline)) + "."),
+                Block("table", header=["precision", "shape", "M x K x N", "threads", "ms", "GOP/s", "repeats"],
+                      rows=[[x.precision, x.shape, f"{x.m} x {x.k} x {x.n}", str(x.threads), f"{x.ms:.3f}",
+                             f"{x.gops:,.0f}", str(x.repeats)] for x in result.roofline])]
     out += [Block(h, "Latency vs batch size (every article padded to the length)"),
             Block("img", "plots/latency.png", alt="latency per article vs batch size"),
             Block(sub, "Best per backend"),
