@@ -197,6 +197,7 @@ def _sampled(path: str, n: int) -> list[str]:
 
 def test_the_roofline_graphs_multiply_correctly_and_count_two_operations_per_multiply_add():
     import onnxruntime as ort
+    from onnx import load_model_from_string, numpy_helper
 
     from newsbench.profiling.roofline import _graph, measure_roofline, roofs
 
@@ -205,8 +206,6 @@ def test_the_roofline_graphs_multiply_correctly_and_count_two_operations_per_mul
         model, feed = _graph(precision, 8, 16, 4, rng)
         session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
         [y] = session.run(None, feed)
-        from onnx import load_model_from_string, numpy_helper
-
         weights = {t.name: numpy_helper.to_array(t) for t in load_model_from_string(model).graph.initializer}
         a = feed["A"].astype(np.int64) - 128 if precision == "int8" else feed["A"]
         expected = a @ weights["B"].astype(a.dtype)

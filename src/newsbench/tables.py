@@ -293,25 +293,26 @@ def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
         # JSON Lines are separated by \n only: str.splitlines would also split inside a string
         # at U+2028, U+2029 or U+0085, which JSON allows unescaped.
         return next(_iter_jsonl(text.split("\n"), path, len(text) + 1, lambda: 1.0)).frame
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from exc
-    except RecursionError as exc:
-        raise DataError(f"{path}: nests JSON too deeply to read") from exc
+    records = _loads(text, f"{path}:", f"{path}: nests")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
     return pd.DataFrame.from_records(records)
 
 
+def _loads(text: str, invalid: str, deep: str):
+    """``json.loads`` whose errors start with ``invalid`` ("... not valid JSON") or ``deep``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}" if "\n" in text else f"column {exc.colno}"
+        raise DataError(f"{invalid} not valid JSON ({exc.msg} at {where})") from exc
+    except RecursionError as exc:
+        raise DataError(f"{deep} JSON too deeply to read") from exc
+
+
 def _json_line(line: str, number: int, path: Path) -> dict:
     """One JSON Lines record, which must be an object; errors name the line."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {number} is not valid JSON ({exc.msg})") from exc
-    except RecursionError as exc:
-        raise DataError(f"{path}: line {number} nests JSON too deeply to read") from exc
+    record = _loads(line, f"{path}: line {number} is", f"{path}: line {number} nests")
     if not isinstance(record, dict):
         raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
     return record
