@@ -3,8 +3,8 @@
 Same 858 articles as the study's external set (429 human-written real + 429 AI-generated fake,
 sampled with a fixed seed from llmfake), same machine, runs interleaved (study, newsbench,
 study, newsbench, ...) so drift hits both equally. Prints ms per article for each, the ratio,
-prediction agreement and accuracy, and how far the fast path is from this CPU's measured fp32
-matrix-multiply peak.
+prediction agreement and accuracy, and how far each path is from this CPU's measured
+matrix-multiply roof.
 
 - Speed: the MobileBERT architecture (random weights; latency does not depend on their values).
 - Agreement: a fine-tuned model (``--agreement-model``, e.g. runs/accept/minilm from
@@ -13,6 +13,10 @@ matrix-multiply peak.
 The study pipeline: every article padded to 512 tokens, a TensorDataset/DataLoader with batch
 32, fp32 PyTorch, default threads. newsbench: length-sorted dynamic padding, ONNX Runtime with
 dynamic int8 weights (``newsbench export --int8``), all cores; agreement is checked for every path.
+Each path's speed is also stated as GOP/s and as a share of this CPU's measured matrix-multiply
+roof for its precision (``newsbench.profiling.roofline``, ONNX Runtime MatMul / MatMulInteger).
+The last line is ``ratio: X agreement: Y``: the fastest path vs the study pipeline, and that
+path's prediction agreement with it on the fine-tuned model.
 
 Usage: NEWSBENCH_DATA_DIR=../shared/data python benchmarks/eval_throughput.py \
            --agreement-model runs/accept/minilm [--repeats 2] [--articles 858]
@@ -70,18 +74,25 @@ def fast_path(detector, texts: list[str]) -> tuple[np.ndarray, float]:
     return (probs[:, 1] >= 0.5).astype(int), time.perf_counter() - start
 
 
-def matmul_peak_gflops(threads: int) -> float:
-    """Best of several 2048^3 fp32 matrix multiplies on ``threads`` threads."""
-    import torch
+def padding_share(lengths: np.ndarray, batch_size: int) -> float:
+    """Padded tokens as a share of all tokens a forward pass computes, when articles are sorted by
+    length (longest first) and each batch is padded to its longest: newsbench's dynamic padding."""
+    ordered = np.sort(lengths)[::-1]
+    computed = sum(len(chunk) * chunk[0] for chunk in np.split(ordered, range(batch_size, len(ordered), batch_size)))
+    return 1 - ordered.sum() / computed
 
-    torch.set_num_threads(threads)
-    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
-    best = float("inf")
-    for _ in range(8):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * 2048**3 / best / 1e9
+
+def sdpa_int8(model, tokenizer, folder: Path) -> Path:
+    """The int8 export as newsbench made it before eager attention: transformers' SDPA graph."""
+    from newsbench.export import quantize_int8, to_onnx
+
+    folder.mkdir(parents=True)
+    fp32 = to_onnx(model, folder / "fp32.onnx.tmp", eager_attention=False)
+    quantize_int8(fp32, folder / "model.int8.onnx")
+    fp32.unlink()
+    tokenizer.save_pretrained(folder)
+    model.config.save_pretrained(folder)
+    return folder
 
 
 def forward_gflops(model, lengths: np.ndarray) -> float:
@@ -110,10 +121,11 @@ def main() -> None:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from newsbench.detectors import DetectorOptions, load_detector
-    from newsbench.environment import capture_environment
+    from newsbench.detectors import DetectorOptions, choose_backend, load_detector
+    from newsbench.environment import capture_environment, has_bf16
     from newsbench.environment import cores as core_count
     from newsbench.export import export_onnx
+    from newsbench.profiling.roofline import measure_roofline, roofs
     from newsbench.training.presets import pretrained_path, random_classifier
 
     default_threads = torch.get_num_threads()
@@ -125,71 +137,81 @@ def main() -> None:
           f"({len(texts) // 2} real human + {len(texts) // 2} AI fake from llmfake, seed 0)")
 
     work = Path(tempfile.mkdtemp(prefix="nb-bench-"))
-    # the bert-base-uncased WordPiece vocabulary
-    tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"), trust_remote_code=False)
-    mobile = random_classifier(args.arch)
-    mobile.save_pretrained(work / args.arch)
-    tokenizer.save_pretrained(work / args.arch)
     options = DetectorOptions(batch_size=args.batch_size, threads=cores, max_length=512)
 
-    # Speed: every newsbench path on MobileBERT, interleaved with the study pipeline.
-    folder = work / args.arch
-    int8_export = export_onnx(str(folder), work / f"{args.arch}-int8", int8=True)
-    export_onnx(str(folder), work / f"{args.arch}-fp32")
-    paths = {
-        "torch fp32, dynamic padding": load_detector(str(folder), options=options),
-        "onnx fp32, dynamic padding": load_detector(str(work / f"{args.arch}-fp32"), options=options),
-        "onnx int8, dynamic padding": load_detector(str(work / f"{args.arch}-int8"), options=options),
-    }
-    seconds = {name: [] for name in ["study (pad 512, batch 32, fp32)", *paths]}
+    def newsbench_paths(folder: Path, model, tokenizer, tag: str) -> dict:
+        """Every newsbench path for one Hugging Face folder: torch, ONNX fp32 and int8 exports
+        (eager attention), and the int8 export of transformers' SDPA graph for comparison."""
+        exports = {"onnx fp32": export_onnx(str(folder), work / f"{tag}-fp32"),
+                   "onnx int8": export_onnx(str(folder), work / f"{tag}-int8", int8=True)}
+        paths = {"torch fp32": load_detector(str(folder), "torch", options)}
+        if has_bf16():  # what auto chose here by CPU flags alone before it measured
+            paths["torch bf16 (autocast)"] = load_detector(str(folder), "torch-bf16", options)
+        paths.update({name: load_detector(str(work / f"{tag}-{name.split()[1]}"), options=options) for name in exports})
+        paths["onnx int8, SDPA graph"] = load_detector(str(sdpa_int8(model, tokenizer, work / f"{tag}-sdpa")),
+                                                       options=options)
+        return paths, exports
+
+    # Speed: every newsbench path on the architecture, interleaved with the study pipeline.
+    tokenizer = AutoTokenizer.from_pretrained(pretrained_path("minilm-l6"), trust_remote_code=False)  # BERT WordPiece
+    mobile = random_classifier(args.arch).eval()
+    mobile.save_pretrained(work / args.arch)
+    tokenizer.save_pretrained(work / args.arch)
+    paths, exports = newsbench_paths(work / args.arch, mobile, tokenizer, args.arch)
+    study = "study (pad 512, batch 32, fp32)"
+    seconds = {name: [] for name in [study, *paths]}
     warmup = texts[:: max(1, len(texts) // 32)]  # one pass over a spread of lengths, untimed
     study_pipeline(mobile, tokenizer, warmup)
     for detector in paths.values():
         fast_path(detector, warmup)
     for _ in range(args.repeats):
         torch.set_num_threads(default_threads)
-        seconds["study (pad 512, batch 32, fp32)"].append(study_pipeline(mobile, tokenizer, texts)[1])
+        seconds[study].append(study_pipeline(mobile, tokenizer, texts)[1])
         for name, detector in paths.items():
             torch.set_num_threads(cores)
             seconds[name].append(fast_path(detector, texts)[1])
     ms = {name: 1000 * statistics.median(values) / len(texts) for name, values in seconds.items()}
-    study_ms = ms["study (pad 512, batch 32, fp32)"]
-    print(f"\nSpeed: {args.arch} architecture, median of {args.repeats} interleaved runs, {len(texts)} articles")
+
+    # What this CPU's matrix multiplies sustain, and how much work the articles are.
+    lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
+    gflop = forward_gflops(mobile, lengths) / len(texts)
+    roof = roofs(measure_roofline([cores], seconds=1.0))
+    int8 = exports["onnx int8"]
+    print(f"\nSpeed: {args.arch} architecture, median of {args.repeats} interleaved runs, {len(texts)} articles; "
+          f"{gflop:.1f} GOP per article at these lengths (2 x matmul weights per token + 4 x attention width x "
+          f"layers x L^2); measured matmul roofs on {cores} threads (ONNX Runtime, best of MiniLM, MobileBERT and "
+          f"1024 square shapes): fp32 {roof['fp32']:.0f}, int8 {roof['int8']:.0f} GOP/s")
+    print(f"  {'path':34} {'ms/article':>10} {'vs study':>9} {'GOP/s':>7} {'share of its roof':>18}")
     for name, value in ms.items():
-        print(f"  {name:34} {value:8.2f} ms/article   {study_ms / value:5.2f}x vs study")
+        precision = next((p for p in ("int8", "bf16") if p in name), "fp32")
+        share = f"{gflop / value * 1000 / roof[precision]:10.0%}" if precision in roof else f"{'-':>10}"
+        print(f"  {name:34} {value:10.2f} {ms[study] / value:8.2f}x {gflop / value * 1000:7.0f} {share} {precision}")
     fastest = min(paths, key=ms.get)
-    print(f"  (int8 export: {int8_export.size_mb:.1f} MB vs fp32 {int8_export.fp32_size_mb:.1f} MB; "
-          f"{int8_export.quantization})")
+    print(f"  (int8 export: {int8.size_mb:.1f} MB vs fp32 {int8.fp32_size_mb:.1f} MB; {int8.quantization})")
+    print(f"token lengths: mean {lengths.mean():.0f}, {np.mean(lengths == 512):.0%} at the 512 cap; padding "
+          f"{padding_share(lengths, args.batch_size):.1%} of computed tokens with length-sorted batches of "
+          f"{args.batch_size} (the study's pad-to-512: {1 - lengths.mean() / 512:.0%})")
 
     # Agreement and accuracy: the fine-tuned model through the study pipeline and every path.
     tuned = Path(args.agreement_model)
     model = AutoModelForSequenceClassification.from_pretrained(tuned, trust_remote_code=False).eval()
+    tuned_tokenizer = AutoTokenizer.from_pretrained(tuned, trust_remote_code=False)
     torch.set_num_threads(default_threads)
-    study_pred = study_pipeline(model, AutoTokenizer.from_pretrained(tuned, trust_remote_code=False), texts)[0]
-    export_onnx(str(tuned), work / "tuned-fp32")
-    export_onnx(str(tuned), work / "tuned-int8", int8=True)
-    tuned_paths = {name: load_detector(str(tuned if name.startswith("torch") else
-                                           work / ("tuned-int8" if "int8" in name else "tuned-fp32")), options=options)
-                   for name in paths}
+    study_pred = study_pipeline(model, tuned_tokenizer, texts)[0]
     study_acc = np.mean(study_pred == y)
+    tuned_paths, _ = newsbench_paths(tuned, model, tuned_tokenizer, "tuned")
     print(f"\nAgreement: {tuned} (fine-tuned) through the study pipeline (accuracy {study_acc:.4f}) and each path")
+    agreement = {}
     for name, candidate in tuned_paths.items():
         torch.set_num_threads(cores)
         fast_pred = fast_path(candidate, texts)[0]
         fast_acc = np.mean(fast_pred == y)
-        print(f"  {name:34} agreement {np.mean(study_pred == fast_pred):.4f}; accuracy {fast_acc:.4f} "
+        agreement[name] = np.mean(study_pred == fast_pred)
+        print(f"  {name:34} agreement {agreement[name]:.4f}; accuracy {fast_acc:.4f} "
               f"(delta {100 * (fast_acc - study_acc):+.2f} points)")
-
-    lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
-    print(f"\ntoken lengths: mean {lengths.mean():.0f}, {np.mean(lengths == 512):.0%} at the 512 cap")
-    gflop = forward_gflops(mobile, lengths)
-    peak = matmul_peak_gflops(cores)
-    best_s = ms[fastest] * len(texts) / 1000
-    print(f"{args.arch} work at these lengths: {gflop:.0f} GFLOP for {len(texts)} articles ({gflop / len(texts):.1f} "
-          "GFLOP per article; 2 x matmul weights per token + 4 x attention width x layers x L^2)")
-    print(f"measured fp32 matmul peak on {cores} threads: {peak:.0f} GFLOP/s -> fp32 roofline "
-          f"{1000 * gflop / peak / len(texts):.1f} ms/article; fastest path {ms[fastest]:.1f} ms/article = "
-          f"{gflop / best_s:.0f} GOP/s ({gflop / best_s / peak:.0%} of the fp32 matmul peak)")
+    auto, why = choose_backend(str(tuned), options=options)
+    print(f"\nfastest path: {fastest}; newsbench's --backend auto picks {auto} for {tuned} ({why})")
+    print(f"ratio: {ms[study] / ms[fastest]:.2f} agreement: {agreement[fastest]:.4f}")
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def bert_512(tmp_path, tiny_bert):
 def test_eval_throughput_runs(bert_512):
     out = run("eval_throughput.py", "--agreement-model", bert_512, "--arch", "tinybert-4l", "--articles", 8,
               "--repeats", 1, "--batch-size", 4)
-    assert "x vs study" in out and out.count("agreement") >= 3 and "fp32 matmul peak" in out
+    assert "onnx int8, SDPA graph" in out and out.count(" agreement ") >= 4 and "share of its roof" in out
+    last = out.strip().splitlines()[-1].split()
+    assert last[0] == "ratio:" and float(last[1]) > 0 and last[2] == "agreement:" and 0 <= float(last[3]) <= 1
 
 
 def test_serve_load_runs(tiny_bert):

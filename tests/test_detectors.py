@@ -101,8 +101,8 @@ def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
 
 
 def test_hf_padding_modes_and_batch_sizes_agree(tiny_bert):
-    dynamic = load_detector(tiny_bert, options=DetectorOptions(batch_size=3)).predict_proba(TEXTS)
-    padded = load_detector(tiny_bert, options=DetectorOptions(batch_size=1, padding="max_length")).predict_proba(TEXTS)
+    dynamic = load_detector(tiny_bert, "torch", options=DetectorOptions(batch_size=3)).predict_proba(TEXTS)
+    padded = load_detector(tiny_bert, "torch", options=DetectorOptions(batch_size=1, padding="max_length")).predict_proba(TEXTS)
     np.testing.assert_allclose(dynamic, padded, atol=1e-5)
 
 
@@ -137,15 +137,52 @@ def test_cli_help_does_not_import_torch_or_pandas():
     assert out.split() == ["False", "False"]
 
 
-@pytest.mark.parametrize(("flags", "expected"), [
-    ({"avx2", "fma"}, "torch"),
-    ({"avx2", "avx512f", "avx512_vnni"}, "onnx-int8"),
-    ({"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_int8"}, "torch-bf16"),
+@pytest.mark.parametrize(("flags", "timed", "unmeasured"), [
+    ({"avx2", "fma"}, ["torch", "onnx", "onnx-int8"], "torch"),
+    ({"avx2", "avx512f", "avx512_vnni"}, ["torch", "onnx", "onnx-int8"], "onnx-int8"),
+    ({"avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_int8"}, ["torch", "torch-bf16", "onnx", "onnx-int8"],
+     "torch-bf16"),
 ])
-def test_auto_backend_follows_the_cpu(tiny_bert, flags, expected):
-    name, reason = choose_backend(tiny_bert, flags)
-    assert name == expected and reason.startswith(expected)
+def test_auto_times_the_backends_this_cpu_can_use(flags, timed, unmeasured):
+    from newsbench.detectors.choice import candidates, flag_choice
+
+    assert candidates(flags) == timed  # emulated bf16 is not worth timing
+    name, reason = flag_choice(flags)  # hub ids, which cannot be timed before download
+    assert name == unmeasured and reason.startswith(unmeasured) and "not measured" in reason
     assert choose_backend("fake", flags)[0] == "fake"
+
+
+def test_auto_measures_each_backend_once_and_says_why(tiny_bert, tmp_path, monkeypatch):
+    import json
+
+    from newsbench.detectors import choice
+
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path))
+    name, reason = choose_backend(tiny_bert, {"avx2", "fma"}, DetectorOptions(threads=1))
+    (record,) = (tmp_path / "auto").glob("*.json")
+    trials = {t["backend"]: t for t in json.loads(record.read_text())["trials"]}
+    assert set(trials) == {"torch", "onnx", "onnx-int8"} and trials["torch"]["max_prob_diff"] == 0
+    assert trials["onnx"]["max_prob_diff"] < 1e-4 and all(t["ms"] > 0 for t in trials.values())
+    fastest = min((t for t in trials.values() if t["passed"]), key=lambda t: t["ms"])["backend"]
+    assert name == fastest and reason.startswith(f"{name}: measured fastest")
+    assert all(f"{b} {trials[b]['ms']:.1f} ms" in reason for b in trials)
+    monkeypatch.setattr(choice, "time_candidates", lambda *a: pytest.fail("measured again"))
+    assert choose_backend(tiny_bert, {"avx2", "fma"}, DetectorOptions(threads=1)) == (name, reason)
+    monkeypatch.setattr("newsbench.environment.cpu_flags", lambda: {"avx2", "fma"})
+    detector = load_detector(tiny_bert, options=DetectorOptions(threads=1))
+    assert (detector.name, detector.choice) == (name, reason)
+    # another thread budget is another measurement
+    with pytest.raises(pytest.fail.Exception, match="measured again"):
+        choose_backend(tiny_bert, {"avx2", "fma"}, DetectorOptions(threads=2))
+
+
+def test_auto_passes_over_a_faster_backend_that_fails_parity():
+    from newsbench.detectors.choice import TOLERANCE, Trial, decide
+
+    trials = [Trial("torch", 9.0, 0.0, True), Trial("onnx", 7.5, 1e-6, True),
+              Trial("onnx-int8", 3.0, 0.2, False), Trial("torch-bf16", float("inf"), float("inf"), False, "boom")]
+    name, reason = decide(trials, 10)
+    assert name == "onnx" and f"over the {TOLERANCE} parity limit" in reason and "failed: boom" in reason
 
 
 def test_bf16_backend_stays_close_to_fp32(tiny_bert):

@@ -1,6 +1,7 @@
 """ONNX export: the exported model must predict what the PyTorch model predicts."""
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,22 @@ def test_fp32_export_matches_pytorch(tmp_path, tiny_bert):
     np.testing.assert_allclose(onnx_probs, torch_probs, atol=1e-5)
     report = json.loads((tmp_path / "onnx" / "export.json").read_text())
     assert report["parameters"] == result.parameters and report["environment"]["packages"]["onnxruntime"]
+
+
+def test_attention_is_exported_as_plain_matmul_softmax(tmp_path, tiny_bert):
+    """The SDPA mask (IsNaN/Where nodes, a fifth of MobileBERT's ONNX time) stays out of the graph,
+    and the caller's model keeps the attention it had."""
+    import onnx
+    from transformers import AutoModelForSequenceClassification
+
+    from newsbench.export import to_onnx
+
+    model = AutoModelForSequenceClassification.from_pretrained(tiny_bert).eval()
+    assert model.config._attn_implementation == "sdpa"
+    ops = Counter(node.op_type for node in onnx.load(str(to_onnx(model, tmp_path / "m.onnx"))).graph.node)
+    # SDPA's export re-checks the mask in every layer (an IsNaN and two Where nodes each)
+    assert ops["Softmax"] == 2 and ops["IsNaN"] == 0 and ops["Where"] <= 4
+    assert model.config._attn_implementation == "sdpa"
 
 
 def test_int8_export_is_smaller_and_records_its_parity(tmp_path, tiny_bert):

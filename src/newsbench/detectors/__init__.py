@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import importlib
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
 
@@ -111,32 +110,30 @@ def _near(path: Path) -> str:
     return ""
 
 
-def choose_backend(model: str, flags: set[str] | None = None) -> tuple[str, str]:
-    """The fastest sensible backend for ``model`` on this CPU, and why.
+def choose_backend(model: str, flags: set[str] | None = None,
+                   options: DetectorOptions = DetectorOptions()) -> tuple[str, str]:
+    """The backend ``auto`` runs ``model`` on, and why.
 
-    Only Hugging Face models have a choice. bf16 pays off with native bf16 (AMX or AVX512-BF16)
-    and is emulated, many times slower, without it; int8 with ONNX Runtime pays off with VNNI or
-    AMX. Otherwise fp32 torch: on an AVX2-only CPU (benchmarks/eval_throughput.py, MobileBERT,
-    858 articles) ONNX Runtime int8 was only 1.25x faster than torch fp32 (131.6 vs 164.5 ms per
-    article) and changed 0.9% of a fine-tuned model's predictions, and ONNX Runtime fp32 was no
-    faster than torch; there, ask for ``onnx-int8`` explicitly.
+    A model file has one backend. A local Hugging Face folder gets the measured-fastest backend
+    whose parity check passes on this CPU at ``options``' threads and batch size
+    (``newsbench.detectors.choice``; measured once, then cached). A hub id, which cannot be
+    exported and timed before it is downloaded, gets the one the CPU flags suggest.
     """
-    from newsbench.environment import cpu_flags, has_bf16, has_int8_dot
+    from newsbench.detectors.choice import flag_choice, measured_choice
+    from newsbench.environment import cpu_flags
 
     kind = detect_backend(model)
     if kind != "torch":
         fixed = fixed_backend(model) or kind
         return fixed, f"{fixed}: the only backend for this model file"
     flags = cpu_flags() if flags is None else flags
-    if has_bf16(flags):
-        return "torch-bf16", "torch-bf16: this CPU has native bf16 (AMX or AVX512-BF16)"
-    if has_int8_dot(flags) and importlib.util.find_spec("onnxruntime") is not None:
-        return "onnx-int8", "onnx-int8: this CPU has int8 dot-product instructions (VNNI or AMX)"
-    return "torch", "torch fp32: this CPU has neither native bf16 nor int8 dot products (VNNI/AMX)"
+    if not Path(model).expanduser().is_dir():
+        return flag_choice(flags)
+    return measured_choice(model, options, flags)
 
 
 def load_detector(model: str, backend: str = "auto", options: DetectorOptions = DetectorOptions()) -> Detector:
-    """Load a detector by backend name ("auto" picks the fastest sensible one for this CPU).
+    """Load a detector by backend name ("auto": the measured-fastest one on this CPU, see ``choose_backend``).
 
     Args:
         model: model folder, file, hub id, or ``fake[:cues]``.
@@ -146,7 +143,7 @@ def load_detector(model: str, backend: str = "auto", options: DetectorOptions = 
     reason = None
     name = ALIASES.get(backend, backend)
     if name == "auto":
-        name, reason = choose_backend(model)
+        name, reason = choose_backend(model, options=options)
     if name not in BACKENDS:
         close = difflib.get_close_matches(name, BACKENDS, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
