@@ -63,3 +63,21 @@ def test_predict_throughput_runs():
     out = run("predict_throughput.py", "--model", "fake:shocking,hoax", "--rows", 300, "--chunk-rows", 100,
               "--threads", 1)
     assert "| local |" in out and "| ray |" in out and "ratio: " in out
+
+
+@pytest.mark.skipif(not os.environ.get(DATA_DIR_ENV), reason=f"{DATA_DIR_ENV} not set (reads llmfake)")
+def test_long_articles_runs(bert_512):
+    out = run("long_articles.py", "--model", bert_512, "--data", "llmfake", "--articles", 12, "--max-length", 64,
+              "--threads", 1)
+    assert "llmfake: 12 of its" in out
+    strategies = [line.split()[0] for line in out.splitlines() if "ms/article" in line]
+    assert strategies == ["head", "head+tail", "tail", "mean"]
+
+
+def test_long_article_views_cut_as_documented():
+    sys.path.insert(0, str(BENCHMARKS))
+    from long_articles import views
+
+    cut = views(list(range(10)), budget=4)
+    assert cut == {"head": [[0, 1, 2, 3]], "head+tail": [[0, 7, 8, 9]], "tail": [[6, 7, 8, 9]],
+                   "mean of windows": [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]}

@@ -102,7 +102,8 @@ def test_hf_detector_matches_a_plain_forward_pass(tiny_bert):
 
 def test_hf_padding_modes_and_batch_sizes_agree(tiny_bert):
     dynamic = load_detector(tiny_bert, "torch", options=DetectorOptions(batch_size=3)).predict_proba(TEXTS)
-    padded = load_detector(tiny_bert, "torch", options=DetectorOptions(batch_size=1, padding="max_length")).predict_proba(TEXTS)
+    padded = load_detector(tiny_bert, "torch", options=DetectorOptions(batch_size=1, padding="max_length"))
+    padded = padded.predict_proba(TEXTS)
     np.testing.assert_allclose(dynamic, padded, atol=1e-5)
 
 

@@ -106,7 +106,9 @@ def quantize_int8(fp32: str | Path, out: str | Path, reduce_range: bool = False)
     per-tensor activation scale cannot cover, so every MatMul fed by an activation (GELU, ReLU,
     tanh) stays fp32 (``activation_fed_matmuls``). ``reduce_range`` (7-bit weights, which
     onnxruntime suggests against u8s8 saturation without VNNI) lowered agreement here (96.4%),
-    so it is off unless asked for.
+    so it is off unless asked for. Re-measured on the eager-attention graph (858 articles, vs ONNX
+    fp32): every MatMul int8 ran 1.25x faster than this recipe on MiniLM (12.0 vs 14.9 ms/article)
+    but agreed on 98.1% vs 99.5%, so the rule stays.
 
     Returns:
         a description of the quantization, for export.json and reports.
