@@ -87,7 +87,7 @@ def sdpa_int8(model, tokenizer, folder: Path) -> Path:
     from newsbench.export import quantize_int8, to_onnx
 
     folder.mkdir(parents=True)
-    fp32 = to_onnx(model, folder / "fp32.onnx.tmp", eager_attention=False)
+    fp32 = to_onnx(model, folder / "fp32.onnx.tmp", eager_attention_graph=False)
     quantize_int8(fp32, folder / "model.int8.onnx")
     fp32.unlink()
     tokenizer.save_pretrained(folder)
@@ -95,18 +95,15 @@ def sdpa_int8(model, tokenizer, folder: Path) -> Path:
     return folder
 
 
-def forward_gflops(model, lengths: np.ndarray) -> float:
-    """Forward FLOPs of a classifier: 2 x (non-embedding matmul weights) per token + attention.
+def work_gop(model, lengths: np.ndarray) -> float:
+    """Matrix-multiply operations of every article (``newsbench.profiling.roofline.forward_gop``),
+    counted at three lengths and fitted: the count is exactly quadratic in length (linear layers,
+    plus attention's two length x length products, plus the pooler)."""
+    from newsbench.profiling.roofline import forward_gop
 
-    Attention adds 4 x (attention width) x L^2 per layer (scores and weighted sum). The width is
-    MobileBERT's 128-wide bottleneck, the hidden size elsewhere: for MobileBERT 24 layers x 4 x 128
-    x L^2 = 12,288 x L^2 per article.
-    """
-    config = model.config
-    width = config.intra_bottleneck_size if getattr(config, "use_bottleneck", False) else config.hidden_size
-    layers = getattr(config, "num_hidden_layers", None) or config.n_layers
-    matmul = sum(p.numel() for n, p in model.named_parameters() if p.dim() == 2 and "embeddings" not in n)
-    return float(np.sum(2 * matmul * lengths + 4 * width * layers * lengths.astype(float) ** 2)) / 1e9
+    points = np.array([16, 64, 256])
+    coefficients = np.polyfit(points, [forward_gop(model, int(n)) for n in points], 2)
+    return float(np.polyval(coefficients, lengths.astype(float)).sum())
 
 
 def main() -> None:
@@ -174,12 +171,12 @@ def main() -> None:
 
     # What this CPU's matrix multiplies sustain, and how much work the articles are.
     lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
-    gflop = forward_gflops(mobile, lengths) / len(texts)
+    gflop = work_gop(mobile, lengths) / len(texts)
     roof = roofs(measure_roofline([cores], seconds=1.0))
     int8 = exports["onnx int8"]
     print(f"\nSpeed: {args.arch} architecture, median of {args.repeats} interleaved runs, {len(texts)} articles; "
-          f"{gflop:.1f} GOP per article at these lengths (2 x matmul weights per token + 4 x attention width x "
-          f"layers x L^2); measured matmul roofs on {cores} threads (ONNX Runtime, best of MiniLM, MobileBERT and "
+          f"{gflop:.1f} GOP per article at these lengths (matmul operations counted by torch's FlopCounterMode); "
+          f"measured matmul roofs on {cores} threads (ONNX Runtime, best of MiniLM, MobileBERT and "
           f"1024 square shapes): fp32 {roof['fp32']:.0f}, int8 {roof['int8']:.0f} GOP/s")
     print(f"  {'path':34} {'ms/article':>10} {'vs study':>9} {'GOP/s':>7} {'share of its roof':>18}")
     for name, value in ms.items():

@@ -100,6 +100,12 @@ def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert, corpus_csv):
     assert sorted({(p["precision"], p["threads"]) for p in roofline}) == [("fp32", 1), ("int8", 1)]
     assert len(roofline) == 6 and all(p["gops"] > 1 and p["repeats"] >= 5 for p in roofline)
     assert "What this CPU's matrix multiplies sustain" in (out / "profile.md").read_text()
+    # each latency point carries its counted work: H=64, I=128, 2 layers, L=16, + pooler and classifier
+    per_article = 2 * (8 * 16 * 64**2 + 4 * 16 * 64 * 128 + 4 * 16**2 * 64) + 2 * 64 * 64 + 2 * 64 * 2
+    assert [p["gop"] * 1e9 for p in data["latency"]] == pytest.approx([per_article, 2 * per_article])
+    rows = [line for line in (out / "profile.md").read_text().splitlines()
+            if line.startswith(("| torch | 1 | 16 | 1 |", "| torch | 1 | 16 | 2 |"))]  # all points: batch 1, 2
+    assert len(rows) == 2 and all(row.rstrip(" |").endswith("%") for row in rows)
     assert data["kind"] == "profile" and data["environment"]["threads"] == 1 and len(data["latency"]) == 2
     assert "Peak memory vs sequence length" in (out / "profile.md").read_text()
     assert "data:image/png;base64," in (out / "profile.html").read_text()
@@ -193,6 +199,37 @@ def _sampled(path: str, n: int) -> list[str]:
 
     texts = load_dataset([DataSpec.parse(path)]).texts
     return [texts[i] for i in np.random.default_rng(0).choice(len(texts), n, replace=False)]
+
+
+def test_forward_work_is_counted_per_use_of_a_layer():
+    """Counted, not read off parameters: ALBERT's one shared layer does its work in every layer."""
+    from transformers import AlbertConfig, AlbertForSequenceClassification
+
+    from newsbench.profiling.roofline import forward_gop
+
+    def albert(layers):
+        return AlbertForSequenceClassification(AlbertConfig(
+            vocab_size=50, embedding_size=16, hidden_size=32, num_hidden_layers=layers, num_attention_heads=2,
+            intermediate_size=64, max_position_embeddings=64)).eval()
+
+    two, four = albert(2), albert(4)
+    assert sum(p.numel() for p in two.parameters()) == sum(p.numel() for p in four.parameters())
+    layer = 8 * 20 * 32**2 + 4 * 20 * 32 * 64 + 4 * 20**2 * 32  # operations of one layer on 20 tokens
+    assert (forward_gop(four, 20) - forward_gop(two, 20)) * 1e9 == pytest.approx(2 * layer)
+    assert four.config._attn_implementation == "sdpa"  # counted with eager attention, then restored
+
+
+def test_share_of_roof_reads_the_backends_precision():
+    from newsbench.profiling.roofline import MatmulPeak, precision_of, share_of_roof
+
+    points = [MatmulPeak("fp32", "s", 1, 1, 1, 2, 1.0, 500.0, 5), MatmulPeak("int8", "s", 1, 1, 1, 2, 1.0, 2000.0, 5),
+              MatmulPeak("fp32", "s", 1, 1, 1, 1, 1.0, 250.0, 5)]
+    assert [precision_of(b) for b in ("torch", "onnx", "onnx-int8", "torch-bf16")] == ["fp32", "fp32", "int8", "bf16"]
+    assert share_of_roof(10.0, 40.0, "onnx", 2, points) == pytest.approx(0.5)  # 250 GOP/s of 500
+    assert share_of_roof(10.0, 40.0, "onnx-int8", 2, points) == pytest.approx(0.125)
+    assert share_of_roof(10.0, 40.0, "torch", 1, points) == pytest.approx(1.0)
+    assert share_of_roof(10.0, 40.0, "torch-bf16", 2, points) is None and share_of_roof(None, 40.0, "onnx", 2,
+                                                                                            points) is None
 
 
 def test_the_roofline_graphs_multiply_correctly_and_count_two_operations_per_multiply_add():

@@ -30,12 +30,13 @@ from __future__ import annotations
 import shutil
 import time
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
 
 from newsbench.detectors.base import DetectorOptions, fingerprint
-from newsbench.detectors.hf import HFDetector
+from newsbench.detectors.hf import HFDetector, eager_attention
 from newsbench.detectors.onnx import OnnxDetector
 from newsbench.environment import capture_environment
 from newsbench.errors import ConfigError, require
@@ -58,9 +59,9 @@ PARITY_TEXTS = (
 )
 
 
-def to_onnx(model, path: str | Path, opset: int = 17, eager_attention: bool = True) -> Path:
+def to_onnx(model, path: str | Path, opset: int = 17, eager_attention_graph: bool = True) -> Path:
     """Write a 2-label classifier as ONNX: inputs input_ids and attention_mask (dynamic batch and
-    length), output logits. ``eager_attention=False`` keeps the model's own attention (SDPA), only
+    length), output logits. ``eager_attention_graph=False`` keeps the model's own attention (SDPA), only
     to measure what the eager graph saves."""
     torch = require("torch", "hf")
 
@@ -76,23 +77,15 @@ def to_onnx(model, path: str | Path, opset: int = 17, eager_attention: bool = Tr
 
     ids = torch.tensor([[2, 7, 9, 11, 3], [2, 8, 3, 0, 0]])
     # Plain matmul-softmax attention: no IsNaN/Where mask nodes (see the module docstring).
-    attention = getattr(model.config, "_attn_implementation", None)
-    switch = eager_attention and attention not in (None, "eager") and hasattr(model, "set_attn_implementation")
-    if switch:
-        model.set_attn_implementation("eager")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Logits().eval(), (ids, (ids > 0).long()), str(path),
-                input_names=["input_ids", "attention_mask"], output_names=["logits"],
-                dynamic_axes={"input_ids": {0: "batch", 1: "length"},
-                              "attention_mask": {0: "batch", 1: "length"}, "logits": {0: "batch"}},
-                opset_version=opset, dynamo=False,
-            )
-    finally:
-        if switch:  # the caller's model runs as it did before
-            model.set_attn_implementation(attention)
+    with eager_attention(model) if eager_attention_graph else nullcontext(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Logits().eval(), (ids, (ids > 0).long()), str(path),
+            input_names=["input_ids", "attention_mask"], output_names=["logits"],
+            dynamic_axes={"input_ids": {0: "batch", 1: "length"}, "attention_mask": {0: "batch", 1: "length"},
+                          "logits": {0: "batch"}},
+            opset_version=opset, dynamo=False,
+        )
     return Path(path)
 
 

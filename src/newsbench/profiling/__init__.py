@@ -28,7 +28,7 @@ from newsbench.profiling.latency import (
     synthetic_batch,
 )
 from newsbench.profiling.probes import LoadCost, MemoryPoint, activation_mb, load_cost, memory_point, run_probe
-from newsbench.profiling.roofline import MatmulPeak, measure_roofline
+from newsbench.profiling.roofline import MatmulPeak, forward_gop, measure_roofline
 from newsbench.profiling.subject import (
     Subject,
     detector,
@@ -93,6 +93,9 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
         advance = bar("load cost (fresh process per load)", len(load_backends) * config.load_runs)
         load = [load_cost(specs[b], config.load_runs, advance) for b in load_backends]
 
+        # The matmul work of one article per length, so each point can be read against the roofline.
+        torch_module = subject.config is not None and not subject.fixed
+        work = {n: forward_gop(subject.model, n) for n in lengths} if torch_module else {}
         latency = []
         points = [(b, t, n, size) for b in config.backends for t in config.threads for n in lengths
                   for size in config.batch_sizes]
@@ -105,7 +108,8 @@ def profile(config: ProfileConfig, progress: ProgressFactory | None = None) -> P
                         seconds = measure_latency(run, synthetic_batch(batch, length, subject.vocabulary, config.seed),
                                                   config.warmup, config.min_repeats, config.max_repeats,
                                                   config.seconds_per_point)
-                        latency.append(Latency.from_values(backend, threads, batch, length, seconds))
+                        gop = work[length] * batch if length in work else None
+                        latency.append(Latency.from_values(backend, threads, batch, length, seconds, gop))
                         advance(1)
 
         single = []

@@ -31,13 +31,15 @@ class Latency:
     p99_ms: float
     mean_ms: float
     p50_ms_per_article: float
+    gop: float | None = None  # the pass's matrix-multiply work (roofline.forward_gop x batch); None if unknown
 
     @classmethod
-    def from_values(cls, backend: str, threads: int, batch_size: int, seq_len: int, seconds: list[float]) -> Latency:
+    def from_values(cls, backend: str, threads: int, batch_size: int, seq_len: int, seconds: list[float],
+                    gop: float | None = None) -> Latency:
         ms = np.array(seconds) * 1000
         p50, p90, p99 = np.percentile(ms, [50, 90, 99])
         return cls(backend, threads, batch_size, seq_len, len(ms), [round(float(v), 4) for v in ms], float(p50),
-                   float(p90), float(p99), float(ms.mean()), float(p50 / batch_size))
+                   float(p90), float(p99), float(ms.mean()), float(p50 / batch_size), gop)
 
 
 @dataclass(frozen=True)

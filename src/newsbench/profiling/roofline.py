@@ -46,6 +46,38 @@ def roofs(points: list[MatmulPeak], threads: int | None = None) -> dict[str, flo
     return best
 
 
+def precision_of(backend: str) -> str:
+    """The arithmetic a backend's matrix multiplies run in: ``onnx-int8`` -> int8, ``torch-bf16`` -> bf16."""
+    return backend.rpartition("-")[2] if backend.endswith(("-int8", "-bf16")) else "fp32"
+
+
+def share_of_roof(gop: float | None, ms: float, backend: str, threads: int, points: list[MatmulPeak]) -> float | None:
+    """The rate ``gop`` operations in ``ms`` sustain, as a share of the roof of the backend's precision
+    at ``threads`` (None when the work or that roof is unknown: bf16 has no roof measured)."""
+    roof = roofs(points, threads).get(precision_of(backend))
+    return gop / (ms / 1000) / roof if gop and roof and ms > 0 else None
+
+
+def forward_gop(model, length: int) -> float:
+    """Operations (a multiply-add counted as two) in the matrix multiplies of one ``length``-token
+    article through a torch classifier, counted by torch's ``FlopCounterMode`` on one forward pass.
+
+    Counted, not estimated from parameter counts, so shared layers (ALBERT) count once per use and
+    attention's score and weighted-sum products are included (the pass runs with eager attention:
+    the CPU SDPA kernel is not counted). Elementwise work (softmax, norms, GELU) is not an operation
+    here, as it is not in the matmul roof either.
+    """
+    torch = require("torch", "hf")
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from newsbench.detectors.hf import eager_attention
+
+    ids = torch.ones((1, length), dtype=torch.long)
+    with eager_attention(model), FlopCounterMode(display=False) as counter, torch.no_grad():
+        model(input_ids=ids, attention_mask=torch.ones_like(ids))
+    return counter.get_total_flops() / 1e9
+
+
 def measure_roofline(threads: list[int], seconds: float = 0.5, shapes=SHAPES) -> list[MatmulPeak]:
     """Time every precision x shape x thread count; ``seconds`` of repeats per point (at least 5)."""
     ort = require("onnxruntime", "onnx")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from newsbench.profiling import Latency, ProfileResult
-from newsbench.profiling.roofline import roofs
+from newsbench.profiling.roofline import roofs, share_of_roof
 from newsbench.reporting.blocks import Block
 from newsbench.reporting.plots import figure, plain_text, png
 
@@ -69,10 +69,16 @@ def profile_blocks(result: ProfileResult, level: int = 2) -> list[Block]:
                         for (b, t, n), (one, best) in _best(result.latency).items()]),
             Block(sub, "All points"),
             Block("table", header=["backend", "threads", "length", "batch", "repeats", "p50 ms", "p90 ms", "p99 ms",
-                                   "p50 ms / article"],
+                                   "p50 ms / article", "GOP/s (p50)", "share of roof"],
                   rows=[[p.backend, str(p.threads), str(p.seq_len), str(p.batch_size), str(p.repeats),
-                         f"{p.p50_ms:.2f}", f"{p.p90_ms:.2f}", f"{p.p99_ms:.2f}", f"{p.p50_ms_per_article:.2f}"]
-                        for p in result.latency])]
+                         f"{p.p50_ms:.2f}", f"{p.p90_ms:.2f}", f"{p.p99_ms:.2f}", f"{p.p50_ms_per_article:.2f}",
+                         *_rate(result, p)] for p in result.latency])]
+    if any(p.gop for p in result.latency):
+        out.append(Block("p", "GOP/s: the pass's matrix-multiply operations (counted by torch's FlopCounterMode on "
+                              "one forward, a multiply-add as two) over its p50 time; share of roof: that rate over "
+                              "the measured matmul roof of the backend's precision at the same threads (fp32 for "
+                              "torch and onnx, int8 for onnx-int8; none is measured for bf16). Elementwise work "
+                              "is not counted, so no model reaches 100%."))
     if result.memory:
         out += [Block(h, "Peak memory vs sequence length"),
                 Block("img", "plots/memory.png", alt="peak memory growth vs sequence length"),
@@ -111,6 +117,14 @@ def _best(points: list[Latency]) -> dict[tuple[str, int, int], tuple[Latency, La
         out[key] = (p if p.batch_size < one.batch_size else one,
                     p if p.p50_ms_per_article < best.p50_ms_per_article else best)
     return out
+
+
+def _rate(result: ProfileResult, p: Latency) -> list[str]:
+    """GOP/s at p50 and its share of the roof of the backend's precision ("n/a" where unknown)."""
+    if not p.gop:
+        return ["n/a", "n/a"]
+    share = share_of_roof(p.gop, p.p50_ms, p.backend, p.threads, result.roofline)
+    return [f"{p.gop / (p.p50_ms / 1000):,.0f}", "n/a" if share is None else f"{share:.0%}"]
 
 
 def _ratio(result: ProfileResult, x) -> str:
