@@ -129,7 +129,7 @@ def choose_backend(model: str, flags: set[str] | None = None,
     flags = cpu_flags() if flags is None else flags
     if not Path(model).expanduser().is_dir():
         return flag_choice(flags)
-    return measured_choice(model, options, flags)
+    return measured_choice(model, options, flags, load_detector)
 
 
 def load_detector(model: str, backend: str = "auto", options: DetectorOptions = DetectorOptions()) -> Detector:

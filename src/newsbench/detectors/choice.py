@@ -22,11 +22,12 @@ import importlib.util
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from newsbench.detectors.base import DetectorOptions, fingerprint
+from newsbench.detectors.base import Detector, DetectorOptions, describe, fingerprint
 from newsbench.outputs import cache_root, write_atomic
 
 TOLERANCE = 0.05  # largest |P(fake) - torch fp32's P(fake)| a faster backend may differ by
@@ -66,8 +67,10 @@ def flag_choice(flags: set[str]) -> tuple[str, str]:
     return "torch", f"torch fp32: this CPU has neither native bf16 nor int8 dot products; {unmeasured}"
 
 
-def measured_choice(model: str, options: DetectorOptions, flags: set[str]) -> tuple[str, str]:
-    """The fastest candidate whose parity check passes, measured once per model and machine, and why."""
+def measured_choice(model: str, options: DetectorOptions, flags: set[str],
+                    load: Callable[[str, str, DetectorOptions], Detector]) -> tuple[str, str]:
+    """The fastest candidate whose parity check passes, measured once per model and machine, and why.
+    ``load(model, backend, options)`` loads a candidate (``load_detector``)."""
     from newsbench.environment import capture_environment
     from newsbench.errors import require
 
@@ -82,23 +85,22 @@ def measured_choice(model: str, options: DetectorOptions, flags: set[str]) -> tu
         return saved["backend"], saved["reason"]
     from newsbench.export import PARITY_TEXTS
 
-    trials = time_candidates(model, options, names, list(PARITY_TEXTS))
+    trials = time_candidates(model, options, names, list(PARITY_TEXTS), load)
     backend, reason = decide(trials, len(PARITY_TEXTS))
     write_atomic(record, json.dumps({"backend": backend, "reason": reason, "trials": [asdict(t) for t in trials]},
                                     indent=1))
     return backend, reason
 
 
-def time_candidates(model: str, options: DetectorOptions, names: list[str], texts: list[str]) -> list[Trial]:
+def time_candidates(model: str, options: DetectorOptions, names: list[str], texts: list[str],
+                    load: Callable[[str, str, DetectorOptions], Detector]) -> list[Trial]:
     """Each backend on ``texts``: median time and distance from torch fp32 (``names[0]``)."""
-    from newsbench.detectors import load_detector
-    from newsbench.detectors.base import describe
     from newsbench.errors import NewsbenchError
 
     trials, reference = [], None
     for name in names:
         try:
-            detector = load_detector(model, name, options)
+            detector = load(model, name, options)
             probs = detector.predict_proba(texts)  # warm-up, and the answer parity is judged on
             times = []
             for _ in range(REPEATS):
