@@ -8,11 +8,12 @@ one untimed pass, then the median of ``REPEATS`` timed ones. A candidate other t
 passes parity when its P(fake) stays within ``TOLERANCE`` of torch fp32's on every text; the
 fastest passing one wins, and the reason names every candidate's time and parity.
 
-A flag rule cannot do this: the same VNNI CPU ran MobileBERT's int8 export 1.4x faster than torch
-fp32 in one graph form and no faster in another (``benchmarks/eval_throughput.py``), and whether
-bf16 pays off depends on the model's widths. The decision is cached per model content, CPU,
-thread count, batch size and library versions under ``$NEWSBENCH_CACHE/auto``, so it is measured
-once. Models that are not local folders (hub ids) keep the flag rule (``flag_choice``).
+A flag rule cannot do this: on a CPU with both VNNI and native bf16 the old rule chose torch-bf16
+(36.4 ms per MobileBERT article) while the int8 export ran 25.4 ms, and which of them wins turned
+on the export's graph (the SDPA-attention int8 export ran 34.5 ms; ``benchmarks/eval_throughput.py``).
+The decision is cached per model content, CPU, thread count, batch size and library versions
+under ``$NEWSBENCH_CACHE/auto``, so it is measured once. Models that are not local folders (hub
+ids) keep the flag rule (``flag_choice``).
 """
 
 from __future__ import annotations
