@@ -122,7 +122,7 @@ def main() -> None:
     from newsbench.environment import capture_environment, has_bf16
     from newsbench.environment import cores as core_count
     from newsbench.export import export_onnx
-    from newsbench.profiling.roofline import measure_roofline, roofs
+    from newsbench.profiling.roofline import measure_roofline, precision_of, roofs, share_of_roof
     from newsbench.training.presets import pretrained_path, random_classifier
 
     default_threads = torch.get_num_threads()
@@ -172,7 +172,8 @@ def main() -> None:
     # What this CPU's matrix multiplies sustain, and how much work the articles are.
     lengths = np.array([len(ids) for ids in tokenizer(texts, truncation=True, max_length=512)["input_ids"]])
     gflop = work_gop(mobile, lengths) / len(texts)
-    roof = roofs(measure_roofline([cores], seconds=1.0))
+    peaks = measure_roofline([cores], seconds=1.0)
+    roof = roofs(peaks)
     int8 = exports["onnx int8"]
     print(f"\nSpeed: {args.arch} architecture, median of {args.repeats} interleaved runs, {len(texts)} articles; "
           f"{gflop:.1f} GOP per article at these lengths (matmul operations counted by torch's FlopCounterMode); "
@@ -180,8 +181,9 @@ def main() -> None:
           f"1024 square shapes): fp32 {roof['fp32']:.0f}, int8 {roof['int8']:.0f} GOP/s")
     print(f"  {'path':34} {'ms/article':>10} {'vs study':>9} {'GOP/s':>7} {'share of its roof':>18}")
     for name, value in ms.items():
-        precision = next((p for p in ("int8", "bf16") if p in name), "fp32")
-        share = f"{gflop / value * 1000 / roof[precision]:10.0%}" if precision in roof else f"{'-':>10}"
+        backend = paths[name].name if name in paths else "torch"  # the study pipeline is fp32 torch
+        precision, share = precision_of(backend), share_of_roof(gflop, value, backend, cores, peaks)
+        share = f"{'-':>10}" if share is None else f"{share:10.0%}"
         print(f"  {name:34} {value:10.2f} {ms[study] / value:8.2f}x {gflop / value * 1000:7.0f} {share} {precision}")
     fastest = min(paths, key=ms.get)
     print(f"  (int8 export: {int8.size_mb:.1f} MB vs fp32 {int8.fp32_size_mb:.1f} MB; {int8.quantization})")
