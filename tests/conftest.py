@@ -10,6 +10,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("NEWSBENCH_OFFLINE", "1")  # no test fetches a dataset from the internet
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -17,6 +18,7 @@ def _own_cache(tmp_path_factory):
     """ONNX exports go to a cache of this session's own: never reused from an earlier run whose
     model folders are gone, never left in the user's ~/.cache."""
     os.environ["NEWSBENCH_CACHE"] = str(tmp_path_factory.mktemp("newsbench-cache"))
+    os.environ["NEWSBENCH_DATA_HOME"] = str(tmp_path_factory.mktemp("newsbench-data"))
 
 TOPICS = "election budget vaccine climate court senate trade police school market".split()
 REAL_WORDS = "officials said on tuesday according to the report the ministry confirmed data shows".split()

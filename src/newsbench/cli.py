@@ -17,11 +17,13 @@ from rich.text import Text
 
 from newsbench.commandline import Bars, console, diagnosed, progress_bars, with_config
 from newsbench.config import EvalConfig, ProfileConfig, TrainConfig
+from newsbench.datasets.commands import app as data_app
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig, FewShotConfig
 from newsbench.serving.config import PredictConfig, ServeConfig
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Evaluate fake-news detectors on news they never saw.")
+app.add_typer(data_app, name="data")
 
 
 def _show_version(value: bool) -> None:

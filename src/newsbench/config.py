@@ -20,7 +20,8 @@ from newsbench.outputs import check_output
 
 PROFILE_BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 BALANCING = ("sources", "classes", "none")
-DATA_HELP = ("Data file, folder or dataset name under $NEWSBENCH_DATA_DIR: [NAME=]PATH[:real|:fake]. Repeatable. "
+DATA_HELP = ("Data file, folder, or dataset name (under $NEWSBENCH_DATA_DIR, else one of `newsbench data list`, "
+             "fetched on first use): [NAME=]PATH[:real|:fake]. Repeatable. "
              "Files sharing NAME= are pooled; unnamed one-label files (a.csv:real b.csv:fake) are pooled into one "
              "dataset.")
 

@@ -1,6 +1,7 @@
 """Where evaluation data comes from: ``--data [NAME=]PATH[:real|:fake]`` specs, resolved to files.
 
-PATH may be a file, a folder holding one, or a dataset name under ``$NEWSBENCH_DATA_DIR``.
+PATH may be a file, a folder holding one, or a dataset name: under ``$NEWSBENCH_DATA_DIR``, else a
+dataset of newsbench's registry (cached, or fetched on first use; ``newsbench.datasets.fetch``).
 Nothing that does not exist gets past ``DataSpec.parse``: a typo fails at once, naming what is
 near, before any model is loaded.
 """
@@ -12,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from newsbench.datasets.fetch import locate
 from newsbench.errors import DataError
 from newsbench.labels import FILE_LABELS
 from newsbench.tables import SUFFIXES
@@ -76,19 +78,23 @@ def resolve_path(spec: str, base: str | Path | None = None) -> Path:
     path = Path(spec).expanduser()
     if not path.exists() and not path.is_absolute():
         base = Path(base) if base is not None else data_dir()
-        if base is None:
+        if base is not None and (base / spec).exists():
+            path = base / spec
+        elif (fetched := locate(spec)) is not None:  # a registry dataset: the cache, else a fetch
+            path = fetched
+        elif base is None:
             raise DataError(
-                f"data file not found: {spec}{_near(path)}. Pass a path, or set {DATA_DIR_ENV} to the folder "
-                f"that holds dataset folders (e.g. export {DATA_DIR_ENV}=../shared/data)"
+                f"data file not found: {spec}{_near(path)}. Pass a path, a dataset of `newsbench data list`, or "
+                f"set {DATA_DIR_ENV} to the folder that holds dataset folders "
+                f"(e.g. export {DATA_DIR_ENV}=../shared/data)"
             )
-        if not (base / spec).exists():
+        else:
             names = sorted(p.name for p in base.iterdir() if p.is_dir())
             close = difflib.get_close_matches(spec, names, n=1)
             raise DataError(
                 f"data file not found: {spec} (nor {base / spec}){_near(path)}; datasets in {base}: "
                 + ", ".join(names[:30]) + (f"; did you mean {close[0]}?" if close else "")
             )
-        path = base / spec
     if not path.exists():
         raise DataError(f"data file not found: {path}{_near(path)}")
     if path.is_dir():

@@ -1,0 +1,1 @@
+"""One module per dataset; each defines DATASET (a newsbench.datasets.registry.Dataset)."""

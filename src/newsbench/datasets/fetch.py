@@ -1,0 +1,203 @@
+"""Fetch a registry dataset: download its raw files (pooch), verify their sha256, normalise, clean,
+check the pinned counts, and write ``DATA_HOME/NAME/`` (``data.csv``, ``PROVENANCE.md``,
+``stats.json``) in one rename, so a failure at any step leaves nothing half-written.
+
+Where a bare dataset name is looked for, in order: ``$NEWSBENCH_DATA_DIR``, the cache
+(``$NEWSBENCH_DATA_HOME``, default ``~/.cache/newsbench/data``), then a fetch when the network is
+allowed (``NEWSBENCH_OFFLINE`` unset) and the licence accepted. ``$NEWSBENCH_DATA_MIRROR`` (an
+http(s) URL or a local folder) replaces the origin: a file is read from ``MIRROR/owner/name/commit/path``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsbench.datasets.base import ORIGIN, Dataset, RawFile, clean, stats
+from newsbench.datasets.registry import REGISTRY, lookup
+from newsbench.errors import DataError
+
+HOME_ENV, MIRROR_ENV, OFFLINE_ENV = "NEWSBENCH_DATA_HOME", "NEWSBENCH_DATA_MIRROR", "NEWSBENCH_OFFLINE"
+ACCEPTED = "accepted-licences.json"  # in DATA_HOME: the datasets whose licence the user accepted once
+
+
+def data_home() -> Path:
+    """The cache of fetched datasets: $NEWSBENCH_DATA_HOME, else ~/.cache/newsbench/data."""
+    return Path(os.environ.get(HOME_ENV) or Path.home() / ".cache" / "newsbench" / "data").expanduser()
+
+
+def offline() -> bool:
+    return os.environ.get(OFFLINE_ENV, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def cached(name: str) -> Path | None:
+    """The cached folder of a fetched dataset, or None."""
+    folder = data_home() / name
+    return folder if (folder / "data.csv").is_file() else None
+
+
+def source_of(file: RawFile) -> str:
+    """Where a raw file is read from: the mirror when $NEWSBENCH_DATA_MIRROR is set, else the origin."""
+    mirror = os.environ.get(MIRROR_ENV, "").strip()
+    if mirror and "://" not in mirror:
+        return str(Path(mirror).expanduser() / file.relpath)
+    return file.url(mirror or ORIGIN)
+
+
+def _accepted() -> set[str]:
+    path = data_home() / ACCEPTED
+    return set(json.loads(path.read_text())) if path.is_file() else set()
+
+
+def accept_licence(entry: Dataset, accept: bool, ask: Callable[[str], bool] | None = None) -> None:
+    """Record that the user accepts a dataset's licence: by flag, earlier acceptance, or a prompt.
+
+    Without a flag and without a terminal to ask on, raise a DataError naming the flag.
+    """
+    if entry.name in _accepted():
+        return
+    if not accept:
+        question = (f"{entry.name}: {entry.licence}\nCite: {entry.citation}\n"
+                    f"Download {entry.size / 1e6:.1f} MB from {entry.origin} and accept these terms? [y/N] ")
+        if ask is None and sys.stdin.isatty():
+            def ask(text: str) -> bool:
+                return input(text).strip().lower() in ("y", "yes")
+        if ask is None:
+            raise DataError(f"{entry.name}: its licence must be accepted before it is fetched ({entry.licence}); "
+                            f"run `newsbench data get {entry.name} --accept-licence`")
+        if not ask(question):
+            raise DataError(f"{entry.name}: licence not accepted; nothing was downloaded")
+    home = data_home()
+    home.mkdir(parents=True, exist_ok=True)
+    (home / ACCEPTED).write_text(json.dumps(sorted(_accepted() | {entry.name}), indent=1))
+
+
+def download(file: RawFile, name: str) -> Path:
+    """One raw file in the raw cache (``DATA_HOME/.raw/``), downloaded if missing and verified.
+
+    A file already there with the right checksum is not downloaded again, so an interrupted fetch
+    resumes with the files it had not finished. A checksum mismatch keeps nothing.
+    """
+    target = data_home() / ".raw" / file.relpath
+    source = source_of(file)
+    if "://" not in source:  # a mirror folder on this machine
+        if not Path(source).is_file():
+            raise DataError(f"{file.path}: not in the mirror folder ({source}); "
+                            f"lay the mirror out as owner/name/commit/path, as {ORIGIN} serves it")
+        _verify(Path(source), file, source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return target
+    import pooch
+    import requests
+
+    pooch.get_logger().setLevel("WARNING")  # the caller's progress bar says what is downloading
+    try:
+        return Path(pooch.retrieve(source, known_hash=f"sha256:{file.sha256}", fname=target.name,
+                                   path=target.parent, downloader=pooch.HTTPDownloader(timeout=60)))
+    except ValueError as error:  # pooch's checksum mismatch; it removed the download
+        raise DataError(f"{source}: checksum mismatch ({error}); nothing was kept. The mirror or origin serves "
+                        "other bytes than the registry pins: check the mirror, or report it") from None
+    except requests.RequestException as error:
+        raise DataError(f"{source}: download failed ({type(error).__name__}); files already verified are kept: "
+                        f"`newsbench data get {name}` resumes, or set {MIRROR_ENV} to a mirror") from None
+
+
+def _verify(path: Path, file: RawFile, source: str) -> None:
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != file.sha256:
+        raise DataError(f"{source}: checksum mismatch (sha256 {digest}, the registry pins {file.sha256}); "
+                        "nothing was kept")
+
+
+def get(name: str, accept: bool = False, progress=None, force: bool = False,
+        ask: Callable[[str], bool] | None = None) -> Path:
+    """Fetch, verify, normalise and cache one dataset; return its folder (``DATA_HOME/NAME``).
+
+    ``progress``: a ``bars(description, total) -> advance(n)`` factory (one step per raw file).
+    """
+    entry = lookup(name)
+    folder = data_home() / entry.name
+    if cached(entry.name) and not force:
+        return folder
+    if offline():
+        raise DataError(f"{entry.name} is not cached and {OFFLINE_ENV} is set; fetch it where a network is "
+                        f"allowed: `newsbench data get {entry.name}`")
+    accept_licence(entry, accept, ask)
+    advance = progress(f"{entry.name}: {entry.size / 1e6:.1f} MB", len(entry.files)) if progress else None
+    paths = {}
+    for file in entry.files:
+        paths[file.key] = download(file, entry.name)
+        if advance:
+            advance(1)
+    raw = entry.normalise(paths)
+    frame, dropped = clean(raw, entry.duplicates_within)
+    got = (len(raw), len(frame), int((frame["label"] == 0).sum()), int((frame["label"] == 1).sum()))
+    want = (entry.counts.rows_in, entry.counts.rows, entry.counts.real, entry.counts.fake)
+    if entry.columns and tuple(frame.columns) != entry.columns:
+        raise DataError(f"{entry.name}: normalised to columns {list(frame.columns)}, the registry pins "
+                        f"{list(entry.columns)}; nothing was written. This is a bug in the registry entry: "
+                        "please report it")
+    if got != want:
+        raise DataError(f"{entry.name}: normalised to rows_in/rows/real/fake {got}, the registry pins {want}; "
+                        "nothing was written. This is a bug in the registry entry: please report it")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=folder.parent))
+    try:
+        frame.to_csv(staging / "data.csv", index=False)
+        summary = stats(entry.name, len(raw), frame, dropped, (staging / "data.csv").stat().st_size)
+        (staging / "stats.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (staging / "PROVENANCE.md").write_text(provenance(entry, summary))
+        if folder.exists():
+            shutil.rmtree(folder)
+        os.replace(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder
+
+
+def provenance(entry: Dataset, summary: dict) -> str:
+    """PROVENANCE.md of a fetched dataset: where every file came from, licence, citation, counts."""
+    from newsbench import __version__
+
+    lines = [f"# {entry.name}", "", entry.summary, "", f"- Origin: {entry.origin}",
+             f"- Licence: {entry.licence}", f"- Cite: {entry.citation}"]
+    if entry.used_copy:
+        lines.append(f"- Copy used: {entry.used_copy}")
+    lines += [f"- Fetched by newsbench {__version__} on {datetime.now(UTC):%Y-%m-%d} from "
+              f"{os.environ.get(MIRROR_ENV) or ORIGIN}", "", "## Files", "",
+              "| repository | commit | path | sha256 | bytes |", "|---|---|---|---|---|"]
+    lines += [f"| {f.repo} | {f.commit[:12]} | {f.path} | {f.sha256} | {f.size} |" for f in entry.files]
+    if entry.notes:
+        lines += ["", "## Label mapping and caveats", "", entry.notes]
+    lines += ["", "## Counts after cleaning", "",
+              f"- rows: {summary['rows']} (real/0: {summary['real']}, fake/1: {summary['fake']})",
+              f"- rows read before cleaning: {summary['rows_in']}",
+              f"- empty-text rows dropped: {summary['empty_dropped']}",
+              f"- exact-duplicate texts removed (whitespace-normalised, first kept): {summary['dups_removed']}",
+              f"- rows dropped because the same text carried both labels: {summary['label_conflict_rows_dropped']}",
+              f"- text length in words: median {summary['median_words']:g}, p90 {summary['p90_words']:g}", ""]
+    return "\n".join(lines)
+
+
+def locate(name: str) -> Path | None:
+    """The folder of a registry dataset for a bare ``--data NAME``: the cache, else a fetch.
+
+    None when ``name`` is not in the registry (the caller reports it as a missing path).
+    """
+    if name not in REGISTRY:
+        return None
+    if (folder := cached(name)) is not None:
+        return folder
+    entry = REGISTRY[name]
+    print(f"newsbench: fetching {name} ({len(entry.files)} files, {entry.size / 1e6:.1f} MB) into {data_home()}",
+          file=sys.stderr)
+    return get(name)
