@@ -240,3 +240,17 @@ def test_raw_pickles_are_read_as_plain_data_only(tmp_path):
     (tmp_path / "code.pkl").write_bytes(pickle.dumps({"news": [Path("x")]}))  # names a class: refused
     with pytest.raises(pickle.UnpicklingError, match="refusing pathlib"):
         plain_pickle(tmp_path / "code.pkl")
+
+
+def test_get_leaves_what_the_data_dir_holds(mirrored, monkeypatch, tmp_path):
+    server, install, home = mirrored
+    install("coaid_news")
+    shared = tmp_path / "shared" / "coaid_news"
+    shared.mkdir(parents=True)
+    (shared / "data.csv").write_text("text,label\na,0\n")
+    monkeypatch.setenv("NEWSBENCH_DATA_DIR", str(shared.parent))
+    result = CliRunner().invoke(app, ["data", "get", "coaid_news", "--accept-licence"])
+    assert result.exit_code == 0 and "in $NEWSBENCH_DATA_DIR: coaid_news" in result.output
+    assert not server.hits and not (home / "coaid_news").exists()
+    forced = CliRunner().invoke(app, ["data", "get", "coaid_news", "--accept-licence", "--force"])
+    assert forced.exit_code == 0 and (home / "coaid_news" / "data.csv").is_file()

@@ -76,7 +76,8 @@ def get(
     accept_licence: Annotated[bool, typer.Option(help="Accept each dataset's licence without being asked (it is printed).")] = False,
     force: Annotated[bool, typer.Option(help="Fetch again even when the dataset is cached.")] = False,
 ):
-    """Download, verify (sha256), normalise and cache datasets under $NEWSBENCH_DATA_HOME."""
+    """Download, verify (sha256), normalise and cache datasets under $NEWSBENCH_DATA_HOME (those
+    $NEWSBENCH_DATA_DIR holds are read from there, and not fetched unless --force)."""
     from newsbench.datasets.fetch import accept_licence as accept
     from newsbench.datasets.fetch import cached, data_home
     from newsbench.datasets.fetch import get as fetch
@@ -85,16 +86,15 @@ def get(
 
     names = list(REGISTRY) if all_ else list(names or [])
     if study is not None:
-        needed = study_datasets(study)
-        here = [name for name in needed if _where(name).startswith("data dir")]
-        if here:
-            console.print(f"in $NEWSBENCH_DATA_DIR: {', '.join(here)}", highlight=False)
-        names += [name for name in needed if name not in here and name not in names]
+        names += [name for name in study_datasets(study) if name not in names]
     elif not names:
         raise ConfigError("name at least one dataset (newsbench data list), or pass --all or --study FILE")
     entries = [lookup(name) for name in names]  # every name checked before anything is downloaded
+    here = [entry.name for entry in entries if _where(entry.name).startswith("data dir") and not force]
+    if here:  # read from there first anyway (--force fetches them into the cache too)
+        console.print(f"in $NEWSBENCH_DATA_DIR: {', '.join(here)}")
     todo = []
-    for entry in entries:
+    for entry in (entry for entry in entries if entry.name not in here):
         if cached(entry.name) and not force:
             console.print(f"{entry.name}: cached in {data_home() / entry.name}")
             continue
