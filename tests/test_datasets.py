@@ -254,3 +254,72 @@ def test_get_leaves_what_the_data_dir_holds(mirrored, monkeypatch, tmp_path):
     assert not server.hits and not (home / "coaid_news").exists()
     forced = CliRunner().invoke(app, ["data", "get", "coaid_news", "--accept-licence", "--force"])
     assert forced.exit_code == 0 and (home / "coaid_news" / "data.csv").is_file()
+
+
+def test_a_damaged_cache_is_fetched_again_and_a_foreign_folder_is_left_alone(mirrored, monkeypatch):
+    server, install, home = mirrored
+    entry = install("coaid_news")
+    folder = fetch.get("coaid_news", accept=True)
+    lines = (folder / "data.csv").read_text().splitlines(keepends=True)
+    (folder / "data.csv").write_text("".join(lines[:3]))  # cut at a row boundary: still parses
+    assert fetch.cached("coaid_news") is None
+    monkeypatch.setenv(fetch.OFFLINE_ENV, "1")
+    with pytest.raises(DataError, match="damaged"):
+        DataSpec.parse("coaid_news")
+    monkeypatch.delenv(fetch.OFFLINE_ENV)
+    assert len(pd.read_csv(DataSpec.parse("coaid_news").path)) == entry.counts.rows  # fetched again
+    mine = home / "propanews"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    install("propanews")
+    with pytest.raises(DataError, match="not written by `newsbench data get`"):
+        fetch.get("propanews", accept=True)
+    assert (mine / "notes.txt").read_text() == "mine"
+
+
+def test_settings_and_files_a_user_can_get_wrong(mirrored, monkeypatch, tmp_path):
+    server, install, home = mirrored
+    entry = install("coaid_news")
+    home.mkdir()
+    (home / fetch.ACCEPTED).write_text("{bad")
+    with pytest.raises(DataError, match="accepted-licences.json.*delete it"):
+        fetch.get("coaid_news", accept=True)
+    (home / fetch.ACCEPTED).unlink()
+    monkeypatch.setenv(fetch.MIRROR_ENV, "ftp://example.org/raw")
+    with pytest.raises(DataError, match="NEWSBENCH_DATA_MIRROR=.*http"):
+        fetch.get("coaid_news", accept=True)
+    host = server.url.removeprefix("http://")
+    monkeypatch.setenv(fetch.MIRROR_ENV, f"http://alice:s3cret@{host}")
+    folder = fetch.get("coaid_news", accept=True)
+    provenance = (folder / "PROVENANCE.md").read_text()
+    assert "s3cret" not in provenance and f"alice:***@{host}" in provenance
+    monkeypatch.setenv(fetch.MIRROR_ENV, server.url + "/missing")
+    with pytest.raises(DataError, match="HTTP 404"):
+        fetch.get("coaid_news", accept=True, force=True)
+    monkeypatch.setenv(fetch.OFFLINE_ENV, "1")  # a mirror folder needs no network
+    monkeypatch.setenv(fetch.MIRROR_ENV, str(tmp_path / "mirror"))
+    assert fetch.get("coaid_news", accept=True, force=True) == folder
+    assert len(entry.files) == 8 and not list((home / ".raw").rglob("*.csv"))  # raw copies are not kept
+
+
+def test_get_goes_on_past_a_failing_dataset_and_says_which_failed(mirrored):
+    server, install, home = mirrored
+    broken, whole = install("coaid_news"), install("propanews")
+    server.corrupt.add(broken.files[0].relpath)
+    assert server.hits[whole.files[0].relpath] == 0
+    result = CliRunner().invoke(app, ["data", "get", "coaid_news", "propanews", "propanews", "--accept-licence"])
+    assert result.exit_code == 2 and "1 of 2 datasets not fetched: coaid_news" in result.output
+    assert (home / "propanews" / "data.csv").is_file() and not (home / "coaid_news").exists()
+    assert server.hits[whole.files[0].relpath] == 1  # named twice, fetched once
+
+
+def test_study_files_of_any_shape(tmp_path):
+    from newsbench.datasets.commands import study_datasets
+
+    odd = tmp_path / "odd.toml"
+    odd.write_text('detectors = [1, 2]\ndatasets = "x"\n[profile]\ntexts = "welfake_sample"\n'
+                   '[crossval]\ndata = ["a=coaid_news:fake", "nope", 3]\n')
+    assert study_datasets(odd) == ["coaid_news", "welfake_sample"]
+    (tmp_path / "none.toml").write_text("")
+    result = CliRunner().invoke(app, ["data", "get", "--study", str(tmp_path / "none.toml")])
+    assert result.exit_code == 0 and "names no dataset of the registry" in result.output

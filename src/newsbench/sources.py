@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsbench.datasets.fetch import locate
+from newsbench.datasets.registry import REGISTRY, near
 from newsbench.errors import DataError
 from newsbench.labels import FILE_LABELS
 from newsbench.tables import SUFFIXES
@@ -84,13 +85,14 @@ def resolve_path(spec: str, base: str | Path | None = None) -> Path:
             path = fetched
         elif base is None:
             raise DataError(
-                f"data file not found: {spec}{_near(path)}. Pass a path, a dataset of `newsbench data list`, or "
+                f"data file not found: {spec}{near(spec) or _near(path)}. Pass a path, a dataset of "
+                "`newsbench data list`, or "
                 f"set {DATA_DIR_ENV} to the folder that holds dataset folders "
                 f"(e.g. export {DATA_DIR_ENV}=../shared/data)"
             )
         else:
             names = sorted(p.name for p in base.iterdir() if p.is_dir())
-            close = difflib.get_close_matches(spec, names, n=1)
+            close = difflib.get_close_matches(spec, names, n=1) or difflib.get_close_matches(spec, list(REGISTRY), n=1)
             raise DataError(
                 f"data file not found: {spec} (nor {base / spec}){_near(path)}; datasets in {base}: "
                 + ", ".join(names[:30]) + (f"; did you mean {close[0]}?" if close else "")
@@ -123,7 +125,7 @@ def _near(path: Path) -> str:
 
 def _exists(spec: str, data_dir: str | Path | None) -> bool:
     """Whether a data spec names an existing path, directly or under the data folder."""
-    if Path(spec).expanduser().exists():
+    if Path(spec).expanduser().exists() or spec in REGISTRY:
         return True
     base = data_dir if data_dir is not None else os.environ.get(DATA_DIR_ENV)
     return bool(base) and not Path(spec).is_absolute() and (Path(base).expanduser() / spec).exists()

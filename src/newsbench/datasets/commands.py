@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from newsbench.commandline import Bars, console, diagnosed, progress_bars
+from newsbench.commandline import Bars, console, diagnosed, error, progress_bars
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The public fake-news datasets newsbench can fetch, verify and normalise.")
@@ -48,23 +48,27 @@ def list_datasets():
 @diagnosed
 def info(name: Annotated[str, typer.Argument(help="A dataset name (newsbench data list).")]):
     """One dataset: what it is, where its files come from, licence, citation, label mapping."""
+    from rich.console import Console
+
     from newsbench.datasets.fetch import source_of
     from newsbench.datasets.registry import lookup
 
+    out = Console(markup=False, highlight=False, soft_wrap=True)  # a description: stdout, for grep and files
     entry = lookup(name)
     c = entry.counts
-    console.print(f"{entry.name}: {entry.summary}", highlight=False, markup=False)
+    out.print(f"{entry.name}: {entry.summary}")
     for key, value in (("origin", entry.origin), ("licence", entry.licence), ("cite", entry.citation),
                        ("copy used", entry.used_copy), ("rows", f"{c.rows:,} (real {c.real:,}, fake {c.fake:,}; "
                                                                f"{c.rows_in:,} read before cleaning)"),
-                       ("download", f"{len(entry.files)} files, {entry.size / 1e6:.1f} MB"),
+                       ("download", f"{len(entry.files)} file{'s' if len(entry.files) > 1 else ''}, "
+                                    f"{entry.size / 1e6:.1f} MB"),
                        ("here", _where(entry.name))):
         if value:
-            console.print(f"{key:>9}: {value}", highlight=False, markup=False, soft_wrap=True)
+            out.print(f"{key:>9}: {value}")
     for file in entry.files:
-        console.print(f"           {source_of(file)}  sha256 {file.sha256[:16]}…", highlight=False, soft_wrap=True)
+        out.print(f"           {source_of(file)}  sha256 {file.sha256[:16]}…")
     if entry.notes:
-        console.print(entry.notes, highlight=False, markup=False, soft_wrap=True)
+        out.print(entry.notes)
 
 
 @app.command()
@@ -82,14 +86,18 @@ def get(
     from newsbench.datasets.fetch import cached, data_home
     from newsbench.datasets.fetch import get as fetch
     from newsbench.datasets.registry import REGISTRY, lookup
-    from newsbench.errors import ConfigError
+    from newsbench.errors import ConfigError, NewsbenchError
 
     names = list(REGISTRY) if all_ else list(names or [])
     if study is not None:
-        names += [name for name in study_datasets(study) if name not in names]
+        found = study_datasets(study)
+        if not found:
+            console.print(f"{study}: names no dataset of the registry (newsbench data list); nothing to fetch",
+                          soft_wrap=True)
+        names += found
     elif not names:
         raise ConfigError("name at least one dataset (newsbench data list), or pass --all or --study FILE")
-    entries = [lookup(name) for name in names]  # every name checked before anything is downloaded
+    entries = [lookup(name) for name in dict.fromkeys(names)]  # every name checked before any download
     here = [entry.name for entry in entries if _where(entry.name).startswith("data dir") and not force]
     if here:  # read from there first anyway (--force fetches them into the cache too)
         console.print(f"in $NEWSBENCH_DATA_DIR: {', '.join(here)}")
@@ -102,11 +110,19 @@ def get(
             console.print(f"{entry.name}: licence: {entry.licence}", soft_wrap=True)
         accept(entry, accept_licence)  # every licence asked before the downloads start
         todo.append(entry)
+    failed = []
     with progress_bars() as progress:
-        for entry in todo:
-            folder = fetch(entry.name, accept=True, force=force, progress=Bars(progress))
+        for entry in todo:  # one dataset failing does not stop the others
+            try:
+                folder = fetch(entry.name, accept=True, force=force, progress=Bars(progress))
+            except NewsbenchError as exc:
+                failed.append(entry.name)
+                error(str(exc))
+                continue
             progress.console.print(f"{entry.name}: {entry.counts.rows:,} rows verified and written to {folder}",
                                    soft_wrap=True)
+    if failed:
+        raise NewsbenchError(f"{len(failed)} of {len(todo)} datasets not fetched: {', '.join(failed)} (see above)")
 
 
 def study_datasets(path: Path) -> list[str]:
@@ -121,9 +137,12 @@ def study_datasets(path: Path) -> list[str]:
         raw = tomllib.loads(Path(path).read_text())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the study file ({exc})") from exc
-    tables = [d.get("train") or {} for d in raw.get("detectors", [])]
-    tables += [*raw.get("datasets", []), raw.get("crossval", {})]
+    detectors, datasets = raw.get("detectors"), raw.get("datasets")
+    tables = [d.get("train") for d in (detectors if isinstance(detectors, list) else []) if isinstance(d, dict)]
+    tables += [*(datasets if isinstance(datasets, list) else []), raw.get("crossval")]
     specs = [spec for table in tables if isinstance(table, dict) for spec in _listed(table.get("data"))]
+    if isinstance(raw.get("profile"), dict):
+        specs += _listed(raw["profile"].get("texts"))
     names = [spec.split("=", 1)[-1] for spec in specs]  # [NAME=]PATH[:real|:fake]
     names = [name.rpartition(":")[0] if name.endswith((":real", ":fake")) else name for name in names]
     return list(dict.fromkeys(name for name in names if name in REGISTRY))

@@ -26,7 +26,11 @@ def lookup(name: str) -> Dataset:
     """The registry entry of a dataset name; a DataError naming the known ones (and the closest)."""
     if name in REGISTRY:
         return REGISTRY[name]
-    close = difflib.get_close_matches(name, list(REGISTRY), n=1)
-    raise DataError(f"no dataset named {name!r} in newsbench's registry"
-                    + (f"; did you mean {close[0]}?" if close else "")
-                    + f" Known: {', '.join(REGISTRY)} (newsbench data list)")
+    raise DataError(f"no dataset named {name!r} in newsbench's registry" + near(name)
+                    + f"; known: {', '.join(REGISTRY)} (newsbench data list)")
+
+
+def near(name: str) -> str:
+    """' (did you mean NAME?)' for the closest registry name, or ''."""
+    close = difflib.get_close_matches(name.lower(), list(REGISTRY), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
