@@ -13,16 +13,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The public fake-news datasets newsbench can fetch, verify and normalise.")
 
 
-def _where(name: str) -> str:
-    """Where a bare --data NAME is read from now: the data dir, the cache, or nowhere yet."""
+def _where(name: str) -> tuple[str, Path | None]:
+    """Where a bare --data NAME is read from now: ("data dir" | "cache", folder) or ("not fetched", None)."""
     from newsbench.datasets.fetch import cached
     from newsbench.sources import data_dir
 
     base = data_dir()
     if base is not None and (base / name / "data.csv").is_file():
-        return f"data dir ({base / name})"
+        return "data dir", base / name
     folder = cached(name)
-    return f"cache ({folder})" if folder else "not fetched"
+    return ("cache", folder) if folder else ("not fetched", None)
 
 
 @app.command("list")
@@ -40,7 +40,7 @@ def list_datasets():
     for entry in REGISTRY.values():
         c = entry.counts
         table.add_row(entry.name, f"{c.rows:,}", f"{c.real:,} / {c.fake:,}", f"{entry.size / 1e6:.1f} MB",
-                      _where(entry.name).split(" (")[0], entry.licence)
+                      _where(entry.name)[0], entry.licence)
     Console(markup=False, highlight=False, width=180).print(table)  # a listing: stdout, never wrapped
 
 
@@ -62,7 +62,7 @@ def info(name: Annotated[str, typer.Argument(help="A dataset name (newsbench dat
                                                                f"{c.rows_in:,} read before cleaning)"),
                        ("download", f"{len(entry.files)} file{'s' if len(entry.files) > 1 else ''}, "
                                     f"{entry.size / 1e6:.1f} MB"),
-                       ("here", _where(entry.name))):
+                       ("use", ", ".join(entry.tags)), ("here", " ".join(map(str, filter(None, _where(entry.name)))))):
         if value:
             out.print(f"{key:>9}: {value}")
     for file in entry.files:
@@ -98,7 +98,7 @@ def get(
     elif not names:
         raise ConfigError("name at least one dataset (newsbench data list), or pass --all or --study FILE")
     entries = [lookup(name) for name in dict.fromkeys(names)]  # every name checked before any download
-    here = [entry.name for entry in entries if _where(entry.name).startswith("data dir") and not force]
+    here = [entry.name for entry in entries if _where(entry.name)[0] == "data dir" and not force]
     if here:  # read from there first anyway (--force fetches them into the cache too)
         console.print(f"in $NEWSBENCH_DATA_DIR: {', '.join(here)}")
     todo = []
