@@ -24,6 +24,7 @@ from newsbench.generalisation.audit import run_audit
 from newsbench.generalisation.config import AuditConfig, CrossvalConfig
 from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.protocol import load_crossval_data
+from newsbench.reporting.crossval import crossval_blocks
 from newsbench.sources import DataSpec
 from newsbench.training import train
 from newsbench.training.recipes import source_weights
@@ -285,3 +286,23 @@ def testgrouped_parts_keep_articles_whole_and_labels_in_proportion():
     assert 0.17 < held.mean() < 0.23
     assert abs(y[held].mean() - y.mean()) < 0.05
     assert (held == grouped_part(y, groups, 0.2, seed=1)).all() and (held != grouped_part(y, groups, 0.2, 2)).any()
+
+
+def test_robust_drops_a_training_set_whose_labels_it_cannot_learn_and_says_so(tmp_path):
+    files = []
+    for i, name in enumerate(("wire", "blog", "paper", "noise")):
+        rows = make_corpus(300, i)
+        rows["text"] = rows["text"] + f" {name}"
+        if name == "noise":  # labels unrelated to the text: nothing to learn, only noise to add
+            rows["label"] = np.random.default_rng(i).permutation(rows["label"].to_numpy())
+        rows.to_csv(tmp_path / f"{name}.csv", index=False)
+        files.append(str(tmp_path / f"{name}.csv"))
+    result = crossval(CrossvalConfig(data=files, recipes=["tfidf-lr", "robust"], protocol="lodo", n_bootstrap=0))
+    plain, robust = ({c.test: c for c in r.cells} for r in result.recipes)
+    assert all(c.dropped == [] for c in plain.values())
+    assert [robust[name].dropped for name in ("wire", "blog", "paper", "noise")] == [["noise"]] * 3 + [[]]
+    assert robust["wire"].n_train < plain["wire"].n_train - 200  # the noise rows were not fitted
+    assert robust["noise"].n_train == plain["noise"].n_train
+    blocks, _ = crossval_blocks(result)
+    [note] = [b.text for b in blocks if b.kind == "note" and "not learned from" in b.text]
+    assert "noise when testing on wire (left-out), blog (left-out), paper (left-out)" in note

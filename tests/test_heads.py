@@ -10,7 +10,9 @@ import sys
 import numpy as np
 import pytest
 from conftest import make_corpus
+from typer.testing import CliRunner
 
+from newsbench.cli import app
 from newsbench.config import EvalConfig, TrainConfig
 from newsbench.detectors import detect_backend, load_detector
 from newsbench.errors import ConfigError
@@ -159,3 +161,48 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     probabilities, heavy = json.loads(done.stdout.strip().splitlines()[-1])
     assert heavy == []
     np.testing.assert_allclose(probabilities, detector.predict_proba(texts)[:, 1], rtol=1e-6)
+
+
+def test_sources_the_detector_cannot_separate_are_judged_on_validation():
+    from newsbench.training.recipes import check_sources
+
+    rng = np.random.default_rng(0)
+    y = np.tile([0, 1], 150)
+    source = np.repeat(["a", "b", "noise"], 100)
+    prob = np.where(source == "noise", rng.random(300), 0.3 + 0.4 * y + 0.2 * rng.random(300))
+    checks = {c.source: c for c in check_sources(prob, y, source)}
+    assert [checks[s].dropped for s in ("a", "b", "noise")] == [False, False, True]
+    assert checks["a"].roc_auc > 0.95 and checks["a"].p_value < 1e-6 and checks["noise"].p_value >= 0.05
+    assert (checks["noise"].n_real, checks["noise"].n_fake) == (50, 50)
+    # With one learnable source left there is no pool to filter; too few articles are not judged.
+    assert not any(c.dropped for c in check_sources(prob[100:], y[100:], source[100:]))
+    few = check_sources(prob[:218], y[:218], source[:218])
+    assert few[-1].source == "noise" and few[-1].roc_auc is None and not few[-1].dropped
+
+
+def test_the_robust_recipe_drops_a_training_source_with_unlearnable_labels(tmp_path):
+    make_corpus(400, 0).to_csv(tmp_path / "a.csv", index=False)
+    b = make_corpus(300, 1)
+    b["text"] = b["text"].str.upper() + "!"
+    b.to_csv(tmp_path / "b.csv", index=False)
+    noise = make_corpus(300, 7)
+    noise["label"] = np.random.default_rng(7).permutation(noise["label"].to_numpy())  # labels unrelated to text
+    noise["text"] = noise["text"] + " gazette"
+    noise.to_csv(tmp_path / "noise.csv", index=False)
+    files = [str(tmp_path / f) for f in ("a.csv", "b.csv", "noise.csv")]
+    out = tmp_path / "robust-noise"
+    ran = CliRunner().invoke(app, ["train", "--recipe", "robust", *(a for f in files for a in ("--data", f)),
+                                   "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    assert "dropped from training noise: its labels were not learned from" in " ".join(ran.output.split())
+    checks = {c["source"]: c for c in json.loads((out / "model.json").read_text())["hyperparameters"]["source check"]}
+    assert [checks[f]["dropped"] for f in ("a", "b", "noise")] == [False, False, True]
+    assert checks["noise"]["p_value"] >= 0.05 > checks["a"]["p_value"]
+    readme = (out / "README.md").read_text()
+    assert "- logistic regression on tfidf-canonical, training weights: sources\n" in readme
+    assert "dropped from training: noise: its labels were not learned from" in readme
+    # The noise rows weigh nothing: a term only they hold is in the vocabulary but has no weight.
+    [head] = HeadModel.load(out).heads
+    assert head.coef[head.vectorizer.vocabulary_["gazette"]] == 0
+    plain = train(TrainConfig(data=files, out=tmp_path / "lr-noise", recipe="tfidf-lr"))
+    assert "source check" not in plain.hyperparameters

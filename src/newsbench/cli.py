@@ -65,6 +65,7 @@ def evaluate(config: EvalConfig, out: Path):
 def train(config: TrainConfig):
     """Train a detector and write a model folder that evaluate takes as is."""
     from newsbench.reporting import fmt_estimate
+    from newsbench.reporting.model_card import dropped_sources
     from newsbench.training import train as run_training
 
     with progress_bars() as progress:
@@ -74,6 +75,8 @@ def train(config: TrainConfig):
         f"in {card.training_seconds:.1f}s ({card.stopped}); held-out test accuracy {fmt_estimate(card.test.accuracy)}, "
         f"ROC AUC {fmt_estimate(card.test.roc_auc)}; validation threshold {card.threshold:.3f}\nmodel: {config.out}"
     )
+    for line in dropped_sources(card.hyperparameters):
+        console.print(Text.assemble(("dropped from training ", "yellow"), line))
 
 
 @app.command()

@@ -25,7 +25,14 @@ from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
 from newsbench.results import Estimate
 from newsbench.sources import DataSpec
-from newsbench.training.recipes import STRIPS_ARTIFACTS, fit_scorer, source_weights
+from newsbench.training.recipes import (
+    DROPS_UNLEARNABLE,
+    STRIPS_ARTIFACTS,
+    check_sources,
+    fit_scorer,
+    source_weights,
+    without_sources,
+)
 
 MIN_CLASS = 5  # rows of each class a training set needs
 
@@ -150,10 +157,21 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     y = pool["label"].to_numpy()
     val = grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
     fit = ~val
-    weights = source_weights(pool["source"].to_numpy()[fit], y[fit], config.balance)
-    scorer = fit_scorer(recipe, pool["text"][fit].tolist(), y[fit], weights, seed, config.threads)
-    threshold = metrics.best_threshold(y[val], scorer(pool["text"][val].tolist())) \
-        if len(set(y[val])) == 2 else 0.5
+    source, texts = pool["source"].to_numpy(), pool["text"].tolist()
+    fit_texts, val_texts = [texts[i] for i in np.flatnonzero(fit)], [texts[i] for i in np.flatnonzero(val)]
+    scorer = fit_scorer(recipe, fit_texts, y[fit], source_weights(source[fit], y[fit], config.balance), seed,
+                        config.threads)
+    val_prob, dropped, n_train = scorer(val_texts), [], int(fit.sum())
+    if recipe in DROPS_UNLEARNABLE and len(set(y[val])) == 2:
+        names = np.array([datasets[i].name for i in source])
+        dropped = [c.source for c in check_sources(val_prob, y[val], names[val]) if c.dropped]
+        if dropped:
+            weights = without_sources(names[fit], y[fit], config.balance, dropped)
+            scorer = fit_scorer(recipe, fit_texts, y[fit], weights, seed, config.threads)
+            n_train = int(np.count_nonzero(weights))
+            val = val & ~np.isin(names, dropped)
+            val_prob = scorer([texts[i] for i in np.flatnonzero(val)])
+    threshold = metrics.best_threshold(y[val], val_prob) if len(set(y[val])) == 2 else 0.5
     y_test, prob = test_rows["label"].to_numpy(), scorer(test_rows["text"].tolist())
     values = metrics.compute(y_test, prob, threshold)
     cis = metrics.bootstrap(y_test, prob, threshold, config.n_bootstrap, seed) if config.n_bootstrap else {}
@@ -162,9 +180,9 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
         return Estimate(values[name], cis.get(name))
 
     counts = np.bincount(y_test, minlength=2)
-    return Cell(kind, [datasets[i].name for i in train], datasets[test].name, int(fit.sum()), removed,
+    return Cell(kind, [datasets[i].name for i in train], datasets[test].name, n_train, removed,
                 len(y_test), int(counts[0]), int(counts[1]), threshold, estimate("roc_auc"),
-                estimate("balanced_accuracy"), estimate("accuracy"), estimate("fpr"), estimate("fnr"))
+                estimate("balanced_accuracy"), estimate("accuracy"), estimate("fpr"), estimate("fnr"), dropped)
 
 
 def _frame(rows: pd.DataFrame, source: int, article: np.ndarray) -> pd.DataFrame:

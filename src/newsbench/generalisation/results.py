@@ -25,7 +25,7 @@ class Cell:
     """One model scored on one dataset it was (``in-domain``) or was not trained on.
 
     ``removed`` counts the training rows set aside because they are the same article as a row of
-    the test set (shared seed id, same or near-duplicate text); ``n_train`` is what was left.
+    the test set (shared seed id, same or near-duplicate text); ``n_train`` is what was fitted on.
     """
 
     kind: str  # in-domain, transfer (train on one set) or left-out (train on all others)
@@ -42,6 +42,7 @@ class Cell:
     accuracy: Estimate
     fpr: Estimate
     fnr: Estimate
+    dropped: list[str] = field(default_factory=list)  # training sets the recipe could not learn (check_sources)
 
 
 @dataclass(frozen=True)

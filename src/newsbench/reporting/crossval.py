@@ -93,6 +93,17 @@ def _recipe_blocks(recipe: RecipeCrossval) -> list[Block]:
                          fmt_estimate(c.roc_auc, 3), fmt_estimate(c.balanced_accuracy, 3), fmt_estimate(c.fpr, 3),
                          fmt_estimate(c.fnr, 3)] for c in lodo], numeric=(1, 3, 4, 5, 6, 7, 8)),
         ]
+    dropped: dict[str, list[str]] = {}
+    for c in recipe.cells:
+        for name in c.dropped:
+            dropped.setdefault(name, []).append(f"{c.test} ({c.kind})")
+    if dropped:
+        blocks.append(Block("note", "Training sets whose labels were not learned from (weight 0; their texts still "
+                                    "shape the vocabulary) because the recipe, fitted on the pool, did not separate "
+                                    "their validation articles better than chance (one-sided Mann-Whitney test, "
+                                    "p >= 0.05): " + "; ".join(
+                                        f"{name} when testing on {', '.join(cells)}" for name, cells in dropped.items())
+                            + ". The trained-on column counts the rows that weighed."))
     if any(c.kind == "transfer" for c in recipe.cells):
         blocks += [Block("h3", "Transfer matrix (ROC AUC; rows: trained on, columns: tested on)"),
                    Block("img", f"plots/matrix-{_slug(recipe.recipe)}.png",

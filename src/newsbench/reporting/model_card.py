@@ -28,6 +28,7 @@ def model_card_blocks(card: ModelCard) -> list[Block]:
         Block("ul", items=data),
         Block("h2", "Training"),
         Block("ul", rows=[[str(h.get("description") or h.get("base_source"))],
+                          *([f"dropped from training: {line}"] for line in dropped_sources(h)),
                           [f"{card.training_seconds:.0f} s of training; {card.stopped}"],
                           [f"decision threshold {card.threshold:.3f} ({card.threshold_criterion})"]]),
         Block("h2", "Measured in-domain results (threshold 0.5, 95% bootstrap intervals)"),
@@ -52,3 +53,11 @@ def model_card_blocks(card: ModelCard) -> list[Block]:
                   "without human review.")],
         ]),
     ]
+
+
+def dropped_sources(hyperparameters: dict) -> list[str]:
+    """The training sources a recipe dropped because it could not learn them (``check_sources``)."""
+    return [f"{c['source']}: its labels were not learned from (weight 0; its texts still shape the vocabulary): "
+            f"validation ROC AUC {c['roc_auc']:.3f} on {c['n_real']:,} real and {c['n_fake']:,} fake articles is not "
+            f"above chance (one-sided Mann-Whitney p = {c['p_value']:.2f}); its test rows are still scored"
+            for c in hyperparameters.get("source check", []) if c["dropped"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,17 @@ from newsbench.outputs import staged_folder
 from newsbench.results import Metrics, ModelCard, SplitInfo
 from newsbench.serialize import to_json
 from newsbench.sources import DataSpec
-from newsbench.training.recipes import BASELINES, HEAD_RECIPES, Fitted, build_pipeline, fit_heads, source_weights
+from newsbench.training.recipes import (
+    BASELINES,
+    DROPS_UNLEARNABLE,
+    HEAD_RECIPES,
+    Fitted,
+    build_pipeline,
+    check_sources,
+    fit_heads,
+    source_weights,
+    without_sources,
+)
 from newsbench.training.split import split_ids
 
 __all__ = ["fit_baseline", "model_card", "split_ids", "train"]
@@ -75,21 +86,34 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     advance = progress(f"fitting {config.recipe} ({' + '.join(views)}) on {len(part):,} articles", 1) \
         if progress else None
     start = time.perf_counter()
-    weights = source_weights(part.rows["input_file"].to_numpy() if "input_file" in part.rows else None,
-                             part.labels, config.balance)
+    source = part.rows["input_file"].to_numpy() if "input_file" in part.rows else None
+    weights = source_weights(source, part.labels, config.balance)
     model = fit_heads(config.recipe, part.texts, part.labels, weights, config.seed, config.threads, progress)
+    checks = []
+    val = parts["validation"]
+    if config.recipe in DROPS_UNLEARNABLE and source is not None and len(set(val.labels.tolist())) == 2:
+        checks = check_sources(model.score(val.texts), val.labels, val.rows["input_file"].to_numpy())
+        dropped = [c.source for c in checks if c.dropped]
+        if dropped:
+            model = fit_heads(config.recipe, part.texts, part.labels,
+                              without_sources(source, part.labels, config.balance, dropped), config.seed,
+                              config.threads)
     seconds = time.perf_counter() - start
     model.save(out, pretrained_path("minilm-l6") if "embed" in views else None)
     if advance:
         advance(1)
     return Fitted(score=model.score, training_seconds=seconds, hyperparameters={
+        "description": f"logistic regression on {' + '.join(views)}"
+                       + (" (mean log-odds of the heads)" if len(views) > 1 else "")
+                       + f", training weights: {config.balance}",
         "views": list(views), "combine": "mean log-odds", "classifier": "logistic_regression",
         "C": {view: C[view] for view in views}, "balance": config.balance,
         **{f"{view} vectorizer": _describe_vectorizer(VECTORIZERS[view]) for view in views if view in VECTORIZERS},
         **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
                                        "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {}),
         **({"static embeddings": f"all-MiniLM-L6-v2 distilled by model2vec to {DIMENSIONS} dimensions",
-            "static_tokens": MAX_TOKENS} if "static" in views else {})})
+            "static_tokens": MAX_TOKENS} if "static" in views else {}),
+        **({"source check": [asdict(c) for c in checks]} if checks else {})})
 
 
 def _describe_vectorizer(settings: dict) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ HEAD_RECIPES = {
 # What a recipe implies about the data it reads and how rows weigh (unless the user says otherwise).
 STRIPS_ARTIFACTS = {"robust"}
 DEFAULT_BALANCE = {"robust": "sources"}
+DROPS_UNLEARNABLE = {"robust"}  # see check_sources
 CROSSVAL_RECIPES = (*BASELINES, *HEAD_RECIPES)
 RECIPES = (*BASELINES, *HEAD_RECIPES, "finetune")
 
@@ -62,6 +63,16 @@ def build_pipeline(recipe: Recipe, seed: int, threads: int | None):
     return Pipeline([("tfidf", TfidfVectorizer(dtype=np.float32, **recipe.vectorizer)), ("clf", classifier)])
 
 
+def without_sources(source: np.ndarray, y: np.ndarray, balance: str, dropped: list[str]) -> np.ndarray:
+    """Weights as ``source_weights`` gives the sources that are kept; the rows of ``dropped`` sources
+    weigh 0, so their labels teach nothing while their texts still shape a TF-IDF vocabulary."""
+    keep = ~np.isin(source, dropped)
+    weights = np.zeros(len(y))
+    kept = source_weights(source[keep], y[keep], balance)
+    weights[keep] = 1.0 if kept is None else kept
+    return weights
+
+
 def source_weights(source: np.ndarray | None, y: np.ndarray, balance: str) -> np.ndarray | None:
     """Per-row weights with mean 1. ``sources``: each source (dataset) weighs the same, its share
     split evenly between the classes it has; ``classes``: each class weighs the same; ``none``."""
@@ -78,6 +89,46 @@ def source_weights(source: np.ndarray | None, y: np.ndarray, balance: str) -> np
     _, inverse, count = np.unique(keys, return_inverse=True, return_counts=True)
     weights = share / count[inverse]
     return weights * len(y) / weights.sum()
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """Whether a detector fitted on a pool of sources separates one source's validation articles."""
+
+    source: str
+    n_real: int
+    n_fake: int
+    roc_auc: float | None  # None: too few validation articles of a class to judge
+    p_value: float | None  # one-sided Mann-Whitney: fake articles score no higher than real ones
+    dropped: bool
+
+
+def check_sources(prob: np.ndarray, labels: np.ndarray, source: np.ndarray, alpha: float = 0.05,
+                  min_per_class: int = 10) -> list[SourceCheck]:
+    """Judge each source of a training pool on its validation articles, scored by a detector fitted
+    on the pool. A source whose fake articles do not score higher than its real ones (one-sided
+    Mann-Whitney U test, p >= ``alpha``) is marked to drop: its labels are noise to this detector,
+    and in leave-one-dataset-out crossval such a source (PropaNews, AI-written propaganda spliced
+    into real articles) lowered the AUC on the others (README, Generalisation). Sources with fewer
+    than ``min_per_class`` validation articles of a class are kept unjudged, and nothing is dropped
+    unless at least two sources pass: a pool, not a single dataset, is being filtered."""
+    from scipy.stats import mannwhitneyu
+    from sklearn.metrics import roc_auc_score
+
+    checks = []
+    for name in dict.fromkeys(source.tolist()):
+        rows = source == name
+        y, p = labels[rows], prob[rows]
+        n_fake = int(y.sum())
+        n_real = len(y) - n_fake
+        if min(n_real, n_fake) < min_per_class:
+            checks.append(SourceCheck(str(name), n_real, n_fake, None, None, False))
+            continue
+        p_value = float(mannwhitneyu(p[y == 1], p[y == 0], alternative="greater").pvalue)
+        checks.append(SourceCheck(str(name), n_real, n_fake, float(roc_auc_score(y, p)), p_value, p_value >= alpha))
+    if sum(c.p_value is not None and not c.dropped for c in checks) < 2:
+        checks = [replace(c, dropped=False) for c in checks]
+    return checks
 
 
 def fit_heads(name: str, texts: list[str], labels: np.ndarray, weights: np.ndarray | None = None, seed: int = 0,
