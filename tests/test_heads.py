@@ -195,7 +195,9 @@ def test_the_robust_recipe_drops_a_training_source_with_unlearnable_labels(tmp_p
                                    "--out", str(out)])
     assert ran.exit_code == 0, ran.output
     assert "dropped from training noise: its labels were not learned from" in " ".join(ran.output.split())
-    checks = {c["source"]: c for c in json.loads((out / "model.json").read_text())["hyperparameters"]["source check"]}
+    card = json.loads((out / "model.json").read_text())
+    checks = {c["source"]: c for c in card["hyperparameters"]["source check"]}
+    assert card["threshold_criterion"].endswith("split without noise (weighed 0 in training)")
     assert [checks[f]["dropped"] for f in ("a", "b", "noise")] == [False, False, True]
     assert checks["noise"]["p_value"] >= 0.05 > checks["a"]["p_value"]
     readme = (out / "README.md").read_text()
