@@ -25,7 +25,8 @@ class Cell:
     """One model scored on one dataset it was (``in-domain``) or was not trained on.
 
     ``removed`` counts the training rows set aside because they are the same article as a row of
-    the test set (shared seed id, same or near-duplicate text); ``n_train`` is what was fitted on.
+    the test set (shared seed id, same or near-duplicate text); ``n_train`` counts the rows
+    that weighed in the fit (a source ``dropped`` by the recipe's check weighs 0).
     """
 
     kind: str  # in-domain, transfer (train on one set) or left-out (train on all others)

@@ -89,7 +89,7 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     source = part.rows["input_file"].to_numpy() if "input_file" in part.rows else None
     weights = source_weights(source, part.labels, config.balance)
     model = fit_heads(config.recipe, part.texts, part.labels, weights, config.seed, config.threads, progress)
-    checks, dropped = [], []
+    checks = []
     val = parts["validation"]
     if config.recipe in DROPS_UNLEARNABLE and source is not None and len(set(val.labels.tolist())) == 2:
         checks = check_sources(model.score(val.texts), val.labels, val.rows["input_file"].to_numpy())
@@ -102,7 +102,7 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
     model.save(out, pretrained_path("minilm-l6") if "embed" in views else None)
     if advance:
         advance(1)
-    return Fitted(score=model.score, training_seconds=seconds, dropped=dropped, hyperparameters={
+    return Fitted(score=model.score, training_seconds=seconds, hyperparameters={
         "description": f"logistic regression on {' + '.join(views)}"
                        + (" (mean log-odds of the heads)" if len(views) > 1 else "")
                        + f", training weights: {config.balance}",
@@ -190,9 +190,10 @@ def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]
     val_prob, test_prob = fitted.score(parts["validation"].texts), fitted.score(parts["test"].texts)
     criterion = "max balanced accuracy (Youden's J) on the validation split"
     kept = np.ones(len(val_prob), dtype=bool)
-    if fitted.dropped:  # the threshold serves the sources the detector learned, as in crossval
-        kept = ~parts["validation"].rows["input_file"].isin(fitted.dropped).to_numpy()
-        criterion += f" without {', '.join(fitted.dropped)} (weighed 0 in training)"
+    dropped = [c["source"] for c in fitted.hyperparameters.get("source check", []) if c["dropped"]]
+    if dropped:  # the threshold serves the sources the detector learned, as in crossval
+        kept = ~parts["validation"].rows["input_file"].isin(dropped).to_numpy()
+        criterion += f" without {', '.join(dropped)} (weighed 0 in training)"
     threshold = metrics.best_threshold(parts["validation"].labels[kept], val_prob[kept])
 
     def summary(part: Dataset, prob: np.ndarray) -> Metrics:

@@ -173,4 +173,3 @@ class Fitted:
     stopped: str = "completed"
     base: str | None = None
     max_length: int | None = None  # tokens per article for a transformer; None for text pipelines
-    dropped: list[str] = field(default_factory=list)  # sources weighed 0 (check_sources): not in the threshold
