@@ -306,3 +306,21 @@ def test_robust_drops_a_training_set_whose_labels_it_cannot_learn_and_says_so(tm
     blocks, _ = crossval_blocks(result)
     [note] = [b.text for b in blocks if b.kind == "note" and "not learned from" in b.text]
     assert "noise when testing on wire (left-out), blog (left-out), paper (left-out)" in note
+
+
+def test_restylings_paired_by_position_are_one_article(tmp_path):
+    """SheepDog's restylings of one article share no words' 8-grams, only their place in the files:
+    the same row_idx of one split of one origin dataset."""
+    restyled = make_corpus(40, 0).assign(origin_dataset="politifact", split="test", row_idx=range(40))
+    attacked = make_corpus(40, 1).assign(origin_dataset="politifact", split="test", row_idx=range(40))
+    attacked.loc[30:, "split"] = "train"  # the same positions of another split: other articles
+    restyled.to_csv(tmp_path / "adv_a.csv", index=False)
+    attacked.to_csv(tmp_path / "adv_b.csv", index=False)
+    cv = config(tmp_path, data=[str(tmp_path / "adv_a.csv"), str(tmp_path / "adv_b.csv")])
+    assert "origin_dataset+split+row_idx" in cv.group_cols
+    datasets = load_crossval_data(cv)
+    [a, b], links = article_ids(datasets, cv.group_cols, cv.near_duplicate)
+    assert (a[:30] == b[:30]).all() and not np.isin(b[30:], a).any()
+    assert links.seed_id == 30 and links.near_duplicate == 0
+    [a, b], _ = article_ids(datasets, ["news_id", "seed_text", "origin_dataset+split"], 0.5)  # a coarser key
+    assert len(set(a) | set(b)) == 2

@@ -170,6 +170,7 @@ def run_audit(config: AuditConfig, progress: ProgressFactory | None = None) -> A
     from newsbench.detectors.base import DetectorOptions
     from newsbench.environment import capture_environment
     from newsbench.evaluation import heldout_dataset, load_model_card
+    from newsbench.generalisation.config import ARTICLE_KEYS
     from newsbench.generalisation.overlap import article_ids
     from newsbench.generalisation.protocol import grouped_part
     from newsbench.options import LoadOptions
@@ -191,7 +192,7 @@ def run_audit(config: AuditConfig, progress: ProgressFactory | None = None) -> A
                               "data with --data")
         specs = [DataSpec.parse(s) for s in config.data]
         dataset = load_dataset(specs, options, "+".join(dict.fromkeys(s.key for s in specs)))
-        [ids], _ = article_ids([dataset], ["news_id", "seed_text"])
+        [ids], _ = article_ids([dataset], ARTICLE_KEYS)
         held = grouped_part(dataset.labels, ids, 0.2, config.seed)
         train = dataset.select(dataset.rows["id"][~held], f"{dataset.name} (probe training)")
         test = dataset.select(dataset.rows["id"][held], f"{dataset.name} (held out)")

@@ -9,6 +9,10 @@ from newsbench.config import BALANCING, DATA_HELP, _close, parse_where, setting
 from newsbench.errors import ConfigError
 from newsbench.options import LoadOptions
 
+# The seed columns looked for by default. SheepDog's restylings of one article share no seed id and
+# few 8-grams; its files pair them by position (the same row_idx of one split of one origin dataset).
+ARTICLE_KEYS = ("news_id", "seed_text", "origin_dataset+split+row_idx")
+
 PROTOCOLS = ("lodo", "matrix", "both")
 FEWSHOT_METHODS = ("none", "threshold", "calibration", "head")  # see generalisation.fewshot
 
@@ -28,8 +32,10 @@ class CrossvalConfig:
     balance: str = setting("sources", "Training weights: sources (each training dataset and class weighs the "
                                       "same), classes, or none.")
     group_cols: list[str] = setting(help="Columns naming an article's seed (rows sharing a value, in any dataset, "
-                                         "never straddle train and test). Default: news_id, seed_text.",
-                                    cli="comma", factory=lambda: ["news_id", "seed_text"])
+                                         "never straddle train and test); A+B is a key of several columns. "
+                                         "Default: news_id, seed_text, origin_dataset+split+row_idx (SheepDog's "
+                                         "restylings of one article).",
+                                    cli="comma", factory=lambda: list(ARTICLE_KEYS))
     near_duplicate: float = setting(0.5, "Rows sharing at least this share of the shorter text's word 8-grams are "
                                          "one article (never straddle train and test); 0 = exact duplicates only.")
     where: list[str] = setting(help="Keep only rows whose column has this value, in the datasets that have the "

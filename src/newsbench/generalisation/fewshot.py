@@ -23,7 +23,7 @@ import numpy as np
 
 from newsbench import metrics
 from newsbench.explain import logit
-from newsbench.generalisation.config import FEWSHOT_METHODS
+from newsbench.generalisation.config import ARTICLE_KEYS, FEWSHOT_METHODS
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate, ModelInfo
 
 EMBED_SCALE = 4.0  # embeddings have unit norm; this puts a component on the log-odds' scale
@@ -201,7 +201,7 @@ def run_fewshot(config, progress=None) -> FewShotResult:
 
         encoder = SentenceEncoder.shared(pretrained_path("minilm-l6"), ENCODER_TOKENS, config.threads)
         embeddings = encoder.encode(texts, progress)
-    [groups], _ = article_ids([target], ["news_id", "seed_text"])
+    [groups], _ = article_ids([target], ARTICLE_KEYS)
     threshold = card.threshold if card and card.threshold is not None else 0.5
     points, n_eval, more = fewshot_curve(target.labels, prob, groups, config.ks, config.seeds, threshold, embeddings,
                                          tuple(config.methods), config.eval_share, config.seed)

@@ -2,7 +2,8 @@
 FakeNewsNet stories, paraphrases, restyled copies), and a detector tested on a rewrite of an
 article it was trained on is not tested on unseen news.
 
-``article_ids`` links rows that are one article: the same seed id (``news_id``, ``seed_text``),
+``article_ids`` links rows that are one article: the same seed id (``news_id``, ``seed_text``, or a
+key of several columns such as SheepDog's ``origin_dataset+split+row_idx``),
 the same text (case and whitespace ignored), or near-duplicate texts (sharing most word 8-grams
 of the shorter one, a seed text counting as the row's own text). Linked rows share an id, also
 through chains, so a split by these ids never puts one article on both sides.
@@ -10,6 +11,7 @@ through chains, so a split by these ids never puts one article on both sides.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +32,7 @@ class Links:
     near_duplicate: int
 
 
-def article_ids(datasets: list[Dataset], group_cols: list[str], near_duplicate: float = 0.5
+def article_ids(datasets: list[Dataset], group_cols: Sequence[str], near_duplicate: float = 0.5
                 ) -> tuple[list[np.ndarray], Links]:
     """An article id per row of each dataset; rows of one article share it, across datasets."""
     from scipy.sparse import coo_matrix
@@ -52,10 +54,13 @@ def article_ids(datasets: list[Dataset], group_cols: list[str], near_duplicate: 
         edges.append((order[:-1][same], order[1:][same]))
         counts[kind] += int(same.sum())
 
-    for col in group_cols:
-        if col in frames.columns:
-            values = frames[col].astype(str).map(normalize).to_numpy()
-            link(values, values != "", "seed_id")
+    for key in group_cols:  # a column, or columns joined by "+" (rows sharing all of them)
+        cols = key.split("+")
+        if all(col in frames.columns for col in cols):
+            parts = [frames[col].astype(str).map(normalize).to_numpy() for col in cols]
+            valid = np.logical_and.reduce([part != "" for part in parts])
+            values = parts[0] if len(parts) == 1 else np.array(["\x1f".join(row) for row in zip(*parts)])
+            link(values, valid, "seed_id")
     link(fingerprints(frames["text"]), np.ones(n, dtype=bool), "same_text")
     if near_duplicate > 0:
         pairs = _near_duplicates(frames, group_cols, near_duplicate)
