@@ -197,6 +197,12 @@ def test_strip_artifacts_removes_the_catalogue_and_keeps_the_article():
     assert strip_artifacts(llm) == "The senate passed the budget."
     assert strip_artifacts("Sure, here is a news article:\nThe senate met.") == "The senate met."
     assert strip_artifacts("Contact: press@agency.org about the vote.") == "Contact: press@agency.org about the vote."
+    # Articles stored on one line: a label takes its value up to a run of spaces, never the body.
+    body = "The senate passed the budget on Tuesday after a long debate. " * 8
+    assert strip_artifacts("Title: Senate Passes Budget  " + body) == body.strip()
+    assert strip_artifacts("A story.  Read more: Senate news  " + body) == "A story. " + body.strip()
+    assert strip_artifacts("Via: Gateway Pundit" + body) == "Gateway Pundit" + body.strip()  # no end: label only
+    assert strip_artifacts("Sure, the vote was close.") == "Sure, the vote was close."  # not a chat preamble
     rates = artifact_rates([ARTICLE, "plain text", llm, "plain again"], np.array([0, 0, 1, 1]))
     assert rates["dateline"] == (0.5, 0.0) and rates["title_line"] == (0.0, 0.5)
 

@@ -14,8 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 # Opening lines of LLM output: a chat preamble, or "Title:/Headline:/Date:" scaffolding.
-_PREAMBLE = (r"(?:Sure|Certainly|Of course|Absolutely)\b[^\n]{0,200}(?:\n|$)"
+_PREAMBLE = (r"(?:Sure|Certainly|Of course|Absolutely)\b[^\n]{0,200}?\b(?:[Hh]ere|I'll|I will|I can|I'd|I would)\b"
+             r"[^\n]{0,200}(?:\n|$)"
              r"|Here(?:'s| is) (?:a|an|the|your)\b[^\n]{0,200}:[ \t]*(?:\n|$)")
+
+# What follows a label ("Title:", "Read more:") up to the end of its line, or up to a run of spaces
+# where a flattened text joined that line to the body, at most N characters; failing that, only the
+# label goes. Taking the rest of the line would delete whole articles stored on one line.
+_VALUE = r"(?:[^\n]{{0,{}}}?(?:\n|[ \t]{{2,}}|$))?"
 
 
 @dataclass(frozen=True)
@@ -50,13 +56,14 @@ ARTIFACTS: tuple[Artifact, ...] = (
     _artifact("url", "URLs and embedded media links", r"https?://\S+|\bwww\.\S+|\bpic\.twitter\.com/\S+"),
     _artifact("handle", "@handles", r"(?<![\w.])@\w{1,30}"),
     _artifact("boilerplate_tail", "site boilerplate ('Read more:', 'Via:', 'SHARE THIS', '21st Century Wire')",
-              r"(?:Read more|READ MORE|Via|For entire story|Continue reading|SHARE THIS|Click here)\s*:[^\n]*"
-              r"|\b(?:21st Century Wire|21WIRE)\b[^\n]{0,80}",
+              r"(?:Read more|READ MORE|Via|For entire story|Continue reading|SHARE THIS|Click here)\s*:"
+              + _VALUE.format(120)
+              + r"|\b(?:21st Century Wire|21WIRE)\b[^\n]{0,80}",
               re.MULTILINE),
     _artifact("chat_preamble", "LLM chat preambles and refusals ('Sure, here is ...', 'As an AI language model')",
               rf"^\s*(?:{_PREAMBLE})|\bAs an AI(?: language model)?\b[^\n.]*[.]?"),
     _artifact("title_line", "LLM scaffolding lines ('Title:', 'Headline:', 'Date: [Insert ...]')",
-              r"^[ \t]*(?:\*\*)?(?:Title|Headline|Date|Byline|Dateline)(?:\*\*)?\s*:[^\n]*(?:\n|$)",
+              rf"^[ \t]*(?:\*\*)?(?:Title|Headline|Date|Byline|Dateline)(?:\*\*)?\s*:{_VALUE.format(300)}",
               re.MULTILINE | re.IGNORECASE),
 )
 NAMES = tuple(a.name for a in ARTIFACTS)
