@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -48,6 +49,7 @@ def seeded(tmp_path):
     other["news_id"] = [f"gossip{i}" for i in range(len(other))]
     other["seed_text"] = ""
     other.loc[0:9, "news_id"] = human.loc[0:9, "news_id"].to_numpy()
+    other.loc[10:29, "news_id"] = ""  # rewrites that carry no id of their own, as f3's do
     other.loc[10:19, "text"] = [t + " plus a short tail" for t in human.loc[10:19, "text"]]
     other.loc[20:29, "seed_text"] = human.loc[20:29, "text"].to_numpy()
     third = make_corpus(80, 2)
@@ -77,6 +79,13 @@ def test_rows_of_one_article_share_an_id_across_datasets(seeded):
     assert not np.isin(rewrites[10:20], human).any()
     [human, rewrites, _], links = article_ids(datasets, [], 0.0)  # no seed columns, exact text only
     assert not np.isin(rewrites, human).any() and links.near_duplicate == 0
+    # Text is weaker evidence than an id: near copies that carry another article's id are not linked
+    # (a site's cookie notice scraped in place of many articles), unless a seed id links them.
+    datasets = load_crossval_data(config(seeded))
+    datasets[1].rows.loc[10:19, "news_id"] = [f"gossip-other{i}" for i in range(10)]
+    [human, rewrites, _], links = article_ids(datasets, ["news_id", "seed_text"], 0.5)
+    assert not np.isin(rewrites[10:20], human).any() and np.isin(rewrites[20:30], human).all()
+    assert links.near_duplicate == 10
 
 
 def test_left_out_cells_never_train_on_the_test_sets_articles(seeded):
@@ -330,3 +339,38 @@ def test_restylings_paired_by_position_are_one_article(tmp_path):
     assert links.seed_id == 30 and links.near_duplicate == 0
     [a, b], _ = article_ids(datasets, ["news_id", "seed_text", "origin_dataset+split"], 0.5)  # a coarser key
     assert len(set(a) | set(b)) == 2
+
+
+def test_articles_are_linked_through_rows_that_where_and_sampling_leave_out(tmp_path):
+    """SheepDog's restylings share nothing with the FakeNewsNet copy of their article; only the human
+    original, which --where setting=restyled filters out, carries both the text and the position."""
+    news = make_corpus(60, 0)
+    news["text"] = news["text"] + " " + news["title"] + " and the long closing line of this human article"
+    original = news.iloc[:20].assign(setting="original")
+    restyled = make_corpus(20, 1).assign(setting="restyled")
+    restyled["text"] = restyled["text"] + " restyled"
+    restyled["label"] = original["label"].to_numpy()
+    sheep = pd.concat([original, restyled], ignore_index=True).assign(
+        origin_dataset="politifact", split="train", row_idx=list(range(20)) * 2)
+    third = make_corpus(60, 2)
+    third["text"] = third["text"] + " third"
+    news.to_csv(tmp_path / "news.csv", index=False)
+    sheep.to_csv(tmp_path / "sheep.csv", index=False)
+    third.to_csv(tmp_path / "third.csv", index=False)
+    cv = CrossvalConfig(data=[str(tmp_path / f) for f in ("news.csv", "sheep.csv", "third.csv")],
+                        where=["setting=restyled"], protocol="lodo", n_bootstrap=0)
+    cells = {c.test: c for c in crossval(cv).recipes[0].cells}
+    assert len(load_crossval_data(cv)[1].rows) == 20  # the originals are filtered out ...
+    assert cells["news"].removed == 20  # ... yet their restylings never train a model tested on news
+    assert cells["sheep"].removed == 20
+    assert cells["third"].removed == 0
+    # The same through sampling: a restyling whose original is not in the sample is still linked.
+    cv = replace(cv, where=[], max_rows=30)
+    cells = {c.test: c for c in crossval(cv).recipes[0].cells}
+    kept_news, kept_sheep, _ = load_crossval_data(cv)
+    sampled_originals = set(kept_sheep.rows.loc[kept_sheep.rows["setting"] == "original", "row_idx"])
+    restyled = kept_sheep.rows[kept_sheep.rows["setting"] == "restyled"]
+    assert not set(restyled["row_idx"]) <= sampled_originals  # the case the sample creates
+    every_news = load_crossval_data(replace(cv, max_rows=0))[0].rows["text"]
+    tested = np.flatnonzero(every_news.isin(kept_news.rows["text"]))  # positions of the sampled news rows
+    assert cells["news"].removed == kept_sheep.rows["row_idx"].astype(int).isin(tested).sum()

@@ -6,7 +6,11 @@ article it was trained on is not tested on unseen news.
 key of several columns such as SheepDog's ``origin_dataset+split+row_idx``),
 the same text (case and whitespace ignored), or near-duplicate texts (sharing most word 8-grams
 of the shorter one, a seed text counting as the row's own text). Linked rows share an id, also
-through chains, so a split by these ids never puts one article on both sides.
+through chains, so a split by these ids never puts one article on both sides. Text is weaker
+evidence than an id: two rows whose id columns (``news_id``) differ are not linked by their texts,
+since a scraped cookie notice or an LLM's "(End of passage)" stands in for many articles and would
+chain them all into one. Link whole datasets, before filtering or sampling them: a row left out can
+be the one that links two kept rows.
 """
 
 from __future__ import annotations
@@ -44,14 +48,26 @@ def article_ids(datasets: list[Dataset], group_cols: Sequence[str], near_duplica
     edges: list[tuple[np.ndarray, np.ndarray]] = []
     counts = {"seed_id": 0, "same_text": 0, "near_duplicate": 0}
 
+    distinct: list[tuple[np.ndarray, np.ndarray]] = []  # id columns: (values, has a value)
+
+    def consistent(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Pairs no id column tells apart. Text is weaker evidence than an id: "(End of passage)" or a
+        site's cookie notice stands for many articles (LLM outputs, scraped pages), and linking by it
+        alone would chain them all into one."""
+        keep = np.ones(len(a), dtype=bool)
+        for values, valid in distinct:
+            keep &= ~(valid[a] & valid[b]) | (values[a] == values[b])
+        return keep
+
     def link(keys: np.ndarray, valid: np.ndarray, kind: str) -> None:
         """Chain the rows sharing a key (each to the next one of its group)."""
         index = np.flatnonzero(valid)
         if len(index) < 2:
             return
         order = index[np.argsort(keys[index], kind="stable")]
-        same = keys[order[1:]] == keys[order[:-1]]
-        edges.append((order[:-1][same], order[1:][same]))
+        a, b = order[:-1], order[1:]
+        same = (keys[b] == keys[a]) & (consistent(a, b) if kind != "seed_id" else True)
+        edges.append((a[same], b[same]))
         counts[kind] += int(same.sum())
 
     for key in group_cols:  # a column, or columns joined by "+" (rows sharing all of them)
@@ -61,11 +77,14 @@ def article_ids(datasets: list[Dataset], group_cols: Sequence[str], near_duplica
             valid = np.logical_and.reduce([part != "" for part in parts])
             values = parts[0] if len(parts) == 1 else np.array(["\x1f".join(row) for row in zip(*parts)])
             link(values, valid, "seed_id")
+            if len(cols) == 1 and not key.endswith("text"):
+                distinct.append((values, valid))
     link(fingerprints(frames["text"]), np.ones(n, dtype=bool), "same_text")
     if near_duplicate > 0:
-        pairs = _near_duplicates(frames, group_cols, near_duplicate)
-        edges.append(pairs)
-        counts["near_duplicate"] += len(pairs[0])
+        a, b = _near_duplicates(frames, group_cols, near_duplicate)
+        keep = consistent(a, b)
+        edges.append((a[keep], b[keep]))
+        counts["near_duplicate"] += int(keep.sum())
 
     rows = np.concatenate([a for a, _ in edges] or [np.zeros(0, dtype=np.int64)])
     cols = np.concatenate([b for _, b in edges] or [np.zeros(0, dtype=np.int64)])

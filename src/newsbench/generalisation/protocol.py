@@ -44,15 +44,25 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
 
     def version(strip: bool) -> tuple:
         """The datasets as a recipe reads them (with or without artefacts), then the --augment data,
-        and the article ids of both (so augmenting rows of a test set's articles can be removed)."""
+        and the article ids of both (so augmenting rows of a test set's articles can be removed).
+        Articles are linked on every cleaned row, before --where and sampling: a row left out of the
+        sample can still be what links two kept rows (SheepDog's human original links its restylings
+        to the FakeNewsNet copy of the article)."""
         if strip not in versions:
-            loaded = load_crossval_data(replace(config, strip_artifacts=strip))
+            options = replace(config, strip_artifacts=strip)
+            full = load_full_data(options)
             if config.augment:
-                names = {d.name for d in loaded}
-                loaded += [d if d.name not in names else replace(d, name=f"{d.name} (augment)") for d in
-                           load_crossval_data(replace(config, strip_artifacts=strip), config.augment,
-                                              config.augment_where, minimum=1)]
-            versions[strip] = (loaded, *article_ids(loaded, config.group_cols, config.near_duplicate))
+                names = {d.name for d in full}
+                full += [d if d.name not in names else replace(d, name=f"{d.name} (augment)") for d in
+                         load_full_data(options, config.augment)]
+            n = len(full) - len(_augment_names(config))
+            loaded = narrow(full[:n], options)
+            if config.augment:
+                loaded += narrow(full[n:], options, config.augment_where, minimum=1)
+            ids, links = article_ids(full, config.group_cols, config.near_duplicate)
+            ids = [article[pd.Index(whole.rows["id"]).get_indexer(part.rows["id"])]
+                   for whole, part, article in zip(full, loaded, ids)]
+            versions[strip] = (loaded, ids, links)
         return versions[strip]
 
     strips = {r: config.strip_artifacts or r.endswith("+strip") or r in STRIPS_ARTIFACTS for r in config.recipes}
@@ -97,14 +107,25 @@ def load_crossval_data(config: CrossvalConfig, data: list[str] | None = None, wh
                        minimum: int = 2) -> list[Dataset]:
     """Each --data spec (pooled by NAME=) as one deduplicated, filtered, sampled dataset (at least
     ``minimum`` of them); ``data`` and ``where`` replace the config's (the --augment data)."""
+    return narrow(load_full_data(config, data), config, where, minimum)
+
+
+def load_full_data(config: CrossvalConfig, data: list[str] | None = None) -> list[Dataset]:
+    """Each --data spec (pooled by NAME=) as one deduplicated dataset, before --where and sampling."""
     specs = [DataSpec.parse(s) for s in (config.data if data is None else data)]
     groups: dict[str, list[DataSpec]] = {}
     for spec in specs:
         groups.setdefault(spec.name or spec.key, []).append(spec)
+    return [load_dataset(group, config.load_options(), name) for name, group in groups.items()]
+
+
+def narrow(datasets: list[Dataset], config: CrossvalConfig, where: list[str] | None = None,
+           minimum: int = 2) -> list[Dataset]:
+    """The rows --where keeps (in the datasets that have its column), sampled to --max-rows."""
     where = parse_where(config.where if where is None else where)
-    datasets = []
-    for name, group in groups.items():
-        dataset = load_dataset(group, config.load_options(), name)
+    narrowed = []
+    for dataset in datasets:
+        name = dataset.name.removesuffix(" (augment)")
         wanted = {col: values for col, values in where.items() if col in dataset.rows.columns}
         for column, values in wanted.items():
             dataset = dataset.exclude(~dataset.rows[column].isin(values).to_numpy(), "filtered_out",
@@ -114,13 +135,13 @@ def load_crossval_data(config: CrossvalConfig, data: list[str] | None = None, wh
         if len(dataset.rows) < 2 * MIN_CLASS:
             raise DataError(f"{name}: {len(dataset.rows)} rows left after cleaning and --where "
                             f"(skipped: {dataset.skipped_counts()}); a dataset needs at least {2 * MIN_CLASS}")
-        datasets.append(dataset)
-    unused = [col for col in where if not any(col in d.rows.columns for d in datasets)]
+        narrowed.append(dataset)
+    unused = [col for col in where if not any(col in d.rows.columns for d in narrowed)]
     if unused:
         raise DataError(f"--where {unused[0]}=...: no dataset has a column '{unused[0]}'")
-    if len(datasets) < minimum:
+    if len(narrowed) < minimum:
         raise DataError("crossval needs at least 2 datasets; files sharing NAME= were pooled into one")
-    return datasets
+    return narrowed
 
 
 def _augment_names(config: CrossvalConfig) -> set[str]:
