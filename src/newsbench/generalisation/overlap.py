@@ -51,9 +51,7 @@ def article_ids(datasets: list[Dataset], group_cols: Sequence[str], near_duplica
     distinct: list[tuple[np.ndarray, np.ndarray]] = []  # id columns: (values, has a value)
 
     def consistent(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Pairs no id column tells apart. Text is weaker evidence than an id: "(End of passage)" or a
-        site's cookie notice stands for many articles (LLM outputs, scraped pages), and linking by it
-        alone would chain them all into one."""
+        """Pairs no id column tells apart (text never overrules an id; see the module docstring)."""
         keep = np.ones(len(a), dtype=bool)
         for values, valid in distinct:
             keep &= ~(valid[a] & valid[b]) | (values[a] == values[b])
