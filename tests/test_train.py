@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -52,6 +53,28 @@ def test_grouped_split_keeps_groups_together(tmp_path, corpus):
     assert (groups == 1).all() and len(set(where.values())) == 3
     with pytest.raises(ConfigError, match="--group-col"):
         split_ids(ds, 0.2, 0.2, seed=0, group_col="nope")
+
+
+def test_article_split_keeps_near_copies_and_seed_ids_together(tmp_path, corpus):
+    """--group-col article: an article's near copies (one word changed, no id) and rows sharing a
+    seed id fall in one split, as crossval links them; a row split puts them on both sides."""
+    copies = corpus.assign(text=corpus["text"] + " again", title="")  # a near copy of every article
+    rows = pd.concat([corpus.assign(title="", news_id=""), copies.assign(news_id="")], ignore_index=True)
+    rows.loc[:9, "news_id"] = "seedA"  # ten articles (and so their copies) tied by one seed id
+    rows.to_csv(tmp_path / "a.csv", index=False)
+    ds = load_dataset([DataSpec.parse(str(tmp_path / "a.csv"))])
+    article = ds.rows["text"].str.removesuffix(" again")
+
+    def straddling(split) -> int:
+        where = ds.rows["id"].map({i: name for name, ids in split.items() for i in ids})
+        by_article = where.groupby(article).nunique()
+        return int((by_article > 1).sum()) + int(where[:10].nunique() > 1)
+
+    assert straddling(split_ids(ds, 0.2, 0.2, seed=0)) > 10  # by row: many articles on two sides
+    split = split_ids(ds, 0.2, 0.2, seed=0, group_col="article")
+    assert straddling(split) == 0 and sum(map(len, split.values())) == len(ds)
+    assert TrainConfig(data=["x.csv"], out=tmp_path / "m", recipe="robust").group_col == "article"
+    assert TrainConfig(data=["x.csv"], out=tmp_path / "m", recipe="tfidf-lr").group_col is None
 
 
 def test_epoch_batches_cover_every_row_once_and_depend_on_epoch():

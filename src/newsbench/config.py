@@ -191,7 +191,10 @@ class TrainConfig:
     encoding: str = setting("utf-8", "Encoding of CSV/TSV/JSONL files.")
     val_size: float = setting(0.1, "Validation fraction (early stopping, threshold).")
     test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
-    group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id.")
+    group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id; "
+                                          "article: rows linked into one article (shared seed ids, same or "
+                                          "near-duplicate text), as crossval links them. Default: article for "
+                                          "robust, else none.")
     balance: str | None = setting(None, "Training weights: sources (each --data file, and each class within it, "
                                           "weighs the same), classes, or none. Default: sources for robust, else none.")
     max_per_source: int | None = setting(None, "Seeded sample of at most N rows per --data file, so no source "
@@ -213,9 +216,10 @@ class TrainConfig:
     resume: bool = setting(False, "finetune: continue from OUT/checkpoint.pt after an interruption.")
 
     def __post_init__(self):
-        from newsbench.training.recipes import DEFAULT_BALANCE, RECIPES, STRIPS_ARTIFACTS
+        from newsbench.training.recipes import DEFAULT_BALANCE, DEFAULT_GROUP, RECIPES, STRIPS_ARTIFACTS
 
         self.balance = self.balance or DEFAULT_BALANCE.get(self.recipe, "none")
+        self.group_col = self.group_col or DEFAULT_GROUP.get(self.recipe)
         self.strip_artifacts = self.strip_artifacts or self.recipe in STRIPS_ARTIFACTS
         self.max_per_source = self.max_per_source or None
         if self.max_per_source is not None and self.max_per_source < 20:

@@ -44,6 +44,8 @@ HEAD_RECIPES = {
 # What a recipe implies about the data it reads and how rows weigh (unless the user says otherwise).
 STRIPS_ARTIFACTS = {"robust"}
 DEFAULT_BALANCE = {"robust": "sources"}
+# Pooled sets hold versions of one article (restylings, paraphrases); a row split would score its own copies.
+DEFAULT_GROUP = {"robust": "article"}
 DROPS_UNLEARNABLE = {"robust"}  # see check_sources
 CROSSVAL_RECIPES = (*BASELINES, *HEAD_RECIPES)
 RECIPES = (*BASELINES, *HEAD_RECIPES, "finetune")

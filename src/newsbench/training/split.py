@@ -8,6 +8,8 @@ import pandas as pd
 from newsbench.data import Dataset
 from newsbench.errors import ConfigError, DataError
 
+ARTICLE = "article"  # --group-col value: rows linked into articles as crossval links them
+
 
 def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
               group_col: str | None = None) -> dict[str, list[str]]:
@@ -15,6 +17,8 @@ def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
 
     With ``group_col``, whole groups move together (e.g. every rewrite of one seed article), so
     no group straddles two splits; rows with an empty group value are groups of their own.
+    ``article`` (unless the data has such a column) groups the rows crossval links into one
+    article: a shared seed id, the same text, or a near-duplicate, also through chains.
     """
     try:
         return _split_ids(dataset, val_size, test_size, seed, group_col)
@@ -33,11 +37,14 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
         rest, test, y_rest, _ = train_test_split(ids, y, test_size=test_size, stratify=y, random_state=seed)
         train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
         return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
-    if group_col not in dataset.rows.columns:
+    if group_col == ARTICLE and group_col not in dataset.rows.columns:
+        groups = np.char.add("article:", _article_ids(dataset).astype(str))
+    elif group_col not in dataset.rows.columns:
         raise ConfigError(f"--group-col {group_col!r} is not a column of {dataset.name}; "
-                          f"columns: {dataset.metadata_columns}")
-    values = dataset.rows[group_col].astype(str)
-    groups = np.where(values == "", "row:" + dataset.rows["id"], values)
+                          f"columns: {dataset.metadata_columns}, or {ARTICLE} (rows linked into articles)")
+    else:
+        values = dataset.rows[group_col].astype(str)
+        groups = np.where(values == "", "row:" + dataset.rows["id"], values)
     frame = pd.DataFrame({"group": groups, "label": y})
     majority = frame.groupby("group")["label"].agg(lambda v: int(round(v.mean())))
     names, labels = majority.index.to_numpy(), majority.to_numpy()
@@ -46,3 +53,12 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
     assign = {**{g: "train" for g in train}, **{g: "validation" for g in val}, **{g: "test" for g in test}}
     split = frame["group"].map(assign).to_numpy()
     return {name: sorted(ids[split == name].tolist()) for name in ("train", "validation", "test")}
+
+
+def _article_ids(dataset: Dataset) -> np.ndarray:
+    """Rows linked into articles as crossval links them (shared seed ids, same or near-duplicate text)."""
+    from newsbench.generalisation.config import ARTICLE_KEYS
+    from newsbench.generalisation.overlap import article_ids
+
+    [ids], _ = article_ids([dataset], ARTICLE_KEYS)
+    return ids
