@@ -61,6 +61,7 @@ def test_article_split_keeps_near_copies_and_seed_ids_together(tmp_path, corpus)
     copies = corpus.assign(text=corpus["text"] + " again", title="")  # a near copy of every article
     rows = pd.concat([corpus.assign(title="", news_id=""), copies.assign(news_id="")], ignore_index=True)
     rows.loc[:9, "news_id"] = "seedA"  # ten articles (and so their copies) tied by one seed id
+    rows["article"] = range(len(rows))  # a column of that name is not what "article" groups by
     rows.to_csv(tmp_path / "a.csv", index=False)
     ds = load_dataset([DataSpec.parse(str(tmp_path / "a.csv"))])
     article = ds.rows["text"].str.removesuffix(" again")

@@ -9,6 +9,12 @@ from newsbench.reporting.blocks import Block, Span, fmt_estimate
 from newsbench.results import ModelCard
 
 
+def _grouping(group_col: str | None) -> str:
+    if group_col == "article":  # training.split.ARTICLE: linked articles, not a column
+        return ", by article (rows sharing a seed id or the same or a near-duplicate text stay in one split)"
+    return ", grouped by " if group_col else ""
+
+
 def model_card_blocks(card: ModelCard) -> list[Block]:
     h = card.hyperparameters
     sizes = card.split.sizes
@@ -16,8 +22,8 @@ def model_card_blocks(card: ModelCard) -> list[Block]:
             for f in card.data]
     data.append([Span(f"after deduplication, split {sizes['train']:,} / {sizes['validation']:,} / "
                       f"{sizes['test']:,} (train / validation / test), seed {card.split.seed}"
-                      + (", grouped by " if card.split.group_col else ""))]
-                + ([Span(card.split.group_col, "code")] if card.split.group_col else []))
+                      + _grouping(card.split.group_col))]
+                + ([Span(card.split.group_col, "code")] if card.split.group_col not in (None, "article") else []))
     options = ", ".join(f"{k}={v}" for k, v in asdict(card.preprocessing).items() if v)
     data.append([Span(f"preprocessing: {options}")])
     return [

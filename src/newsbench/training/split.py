@@ -17,8 +17,9 @@ def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
 
     With ``group_col``, whole groups move together (e.g. every rewrite of one seed article), so
     no group straddles two splits; rows with an empty group value are groups of their own.
-    ``article`` (unless the data has such a column) groups the rows crossval links into one
-    article: a shared seed id, the same text, or a near-duplicate, also through chains.
+    ``article`` (a reserved name, never a column: robust's default must not group by a text
+    column that happens to be called so) groups the rows crossval links into one article: a shared
+    seed id, the same text, or a near-duplicate, also through chains.
     """
     try:
         return _split_ids(dataset, val_size, test_size, seed, group_col)
@@ -37,7 +38,7 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
         rest, test, y_rest, _ = train_test_split(ids, y, test_size=test_size, stratify=y, random_state=seed)
         train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
         return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
-    if group_col == ARTICLE and group_col not in dataset.rows.columns:
+    if group_col == ARTICLE:
         groups = np.char.add("article:", _article_ids(dataset).astype(str))
     elif group_col not in dataset.rows.columns:
         raise ConfigError(f"--group-col {group_col!r} is not a column of {dataset.name}; "
