@@ -56,7 +56,7 @@ def test_grouped_split_keeps_groups_together(tmp_path, corpus):
 
 
 def test_article_split_keeps_near_copies_and_seed_ids_together(tmp_path, corpus):
-    """--group-col article: an article's near copies (one word changed, no id) and rows sharing a
+    """--group-col article: an article's near copies (one word added, no id) and rows sharing a
     seed id fall in one split, as crossval links them; a row split puts them on both sides."""
     copies = corpus.assign(text=corpus["text"] + " again", title="")  # a near copy of every article
     rows = pd.concat([corpus.assign(title="", news_id=""), copies.assign(news_id="")], ignore_index=True)

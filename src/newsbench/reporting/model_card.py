@@ -9,10 +9,10 @@ from newsbench.reporting.blocks import Block, Span, fmt_estimate
 from newsbench.results import ModelCard
 
 
-def _grouping(group_col: str | None) -> str:
+def _grouping(group_col: str | None) -> list[Span]:
     if group_col == "article":  # training.split.ARTICLE: linked articles, not a column
-        return ", by article (rows sharing a seed id or the same or a near-duplicate text stay in one split)"
-    return ", grouped by " if group_col else ""
+        return [Span(", by article (rows sharing a seed id or the same or a near-duplicate text stay in one split)")]
+    return [Span(", grouped by "), Span(group_col, "code")] if group_col else []
 
 
 def model_card_blocks(card: ModelCard) -> list[Block]:
@@ -21,9 +21,8 @@ def model_card_blocks(card: ModelCard) -> list[Block]:
     data = [[Span(f.path, "code"), Span(f" (sha256 {f.sha256[:12]}, {f.rows:,} rows, labels from {f.label_source})")]
             for f in card.data]
     data.append([Span(f"after deduplication, split {sizes['train']:,} / {sizes['validation']:,} / "
-                      f"{sizes['test']:,} (train / validation / test), seed {card.split.seed}"
-                      + _grouping(card.split.group_col))]
-                + ([Span(card.split.group_col, "code")] if card.split.group_col not in (None, "article") else []))
+                      f"{sizes['test']:,} (train / validation / test), seed {card.split.seed}"),
+                 *_grouping(card.split.group_col)])
     options = ", ".join(f"{k}={v}" for k, v in asdict(card.preprocessing).items() if v)
     data.append([Span(f"preprocessing: {options}")])
     return [

@@ -39,7 +39,11 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
         train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y_rest, random_state=seed)
         return {"train": sorted(train.tolist()), "validation": sorted(val.tolist()), "test": sorted(test.tolist())}
     if group_col == ARTICLE:
-        groups = np.char.add("article:", _article_ids(dataset).astype(str))
+        from newsbench.generalisation.config import ARTICLE_KEYS
+        from newsbench.generalisation.overlap import article_ids
+
+        [article], _ = article_ids([dataset], ARTICLE_KEYS)
+        groups = np.char.add("article:", article.astype(str))
     elif group_col not in dataset.rows.columns:
         raise ConfigError(f"--group-col {group_col!r} is not a column of {dataset.name}; "
                           f"columns: {dataset.metadata_columns}, or {ARTICLE} (rows linked into articles)")
@@ -55,11 +59,3 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
     split = frame["group"].map(assign).to_numpy()
     return {name: sorted(ids[split == name].tolist()) for name in ("train", "validation", "test")}
 
-
-def _article_ids(dataset: Dataset) -> np.ndarray:
-    """Rows linked into articles as crossval links them (shared seed ids, same or near-duplicate text)."""
-    from newsbench.generalisation.config import ARTICLE_KEYS
-    from newsbench.generalisation.overlap import article_ids
-
-    [ids], _ = article_ids([dataset], ARTICLE_KEYS)
-    return ids
