@@ -149,7 +149,7 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     assert card.hyperparameters["static_tokens"] == 512 and card.test.roc_auc.value > 0.7
     detector = load_detector(str(out))
     rows, dims = detector.model.heads[0].encoder.model.embedding.shape
-    assert dims == 256 and detector.parameters == rows * dims + dims + 1
+    assert dims == 256 and detector.parameters == rows * dims + 4 * dims + 1  # a head on four prefix means
     [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
     # Scoring needs numpy and tokenizers only: a fresh process never imports torch or onnxruntime.
@@ -161,6 +161,27 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     probabilities, heavy = json.loads(done.stdout.strip().splitlines()[-1])
     assert heavy == []
     np.testing.assert_allclose(probabilities, detector.predict_proba(texts)[:, 1], rtol=1e-6)
+
+
+def test_static_vectors_are_unit_means_of_each_token_prefix():
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from newsbench.static import StaticEncoder
+
+    # Long filler tokens: model2vec first cuts a text at max_length x the median token's characters.
+    words = ["[UNK]", "a", "b", "c", *(f"filler{i:04d}" for i in range(8))]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    table = np.r_[[[0, 0], [1, 0], [0, 1], [3, 4]], np.ones((8, 2))].astype(np.float32)
+    encoder = StaticEncoder(StaticModel(table, tokenizer, normalize=True), prefixes=(4, 2))
+    assert encoder.prefixes == (2, 4) and encoder.max_length == 4
+    # "a b c c c": the first 2 tokens average to (0.5, 0.5), the first 4 (the cap) to (1.75, 2.25).
+    first, both = encoder.encode(["a b c c c", "a"])
+    head, whole = np.array([0.5, 0.5]), np.array([1.75, 2.25])
+    np.testing.assert_allclose(first, np.r_[head / np.linalg.norm(head), whole / np.linalg.norm(whole)], rtol=1e-6)
+    np.testing.assert_allclose(both, [1, 0, 1, 0])  # a text shorter than a prefix: its whole mean
+    assert not encoder.encode([""]).any()
 
 
 def test_sources_the_detector_cannot_separate_are_judged_on_validation():

@@ -102,7 +102,7 @@ class HeadModel:
             elif head.view == "style":
                 arrays.update(mean=head.state["mean"], scale=head.state["scale"])
             elif head.view == "static":
-                entry["encoder"], entry["max_length"] = "static", head.encoder.max_length
+                entry["encoder"], entry["prefixes"] = "static", list(head.encoder.prefixes)
                 if not (folder / "static").exists():
                     head.encoder.save(folder / "static")
             elif head.view == "embed":
@@ -145,7 +145,9 @@ def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
     elif view == "static":
         from newsbench.static import MAX_TOKENS, StaticEncoder
 
-        head.encoder = StaticEncoder.load(folder / "static", int(entry.get("max_length", MAX_TOKENS)))
+        # Folders from before prefixes were pooled hold one length: the mean of that many tokens.
+        prefixes = entry.get("prefixes", [entry.get("max_length", MAX_TOKENS)])
+        head.encoder = StaticEncoder.load(folder / "static", prefixes)
     else:
         from newsbench.training.embeddings import SentenceEncoder
 

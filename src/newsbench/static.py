@@ -2,9 +2,15 @@
 
 ``StaticEncoder.distill`` runs every token of the local all-MiniLM-L6-v2 vocabulary through the
 encoder once (model2vec's distillation: PCA to 256 dimensions, SIF weighting), about 12 s on 2
-cores, offline. Encoding an article is then a tokenizer call and a mean of table rows: numpy and
+cores, offline. Encoding an article is then a tokenizer call and means of table rows: numpy and
 the ``tokenizers`` library, no torch or ONNX Runtime, so a detector loads in milliseconds and its
-table (15 MB in float16) fits a phone. The folder is model2vec's own format (``model.safetensors``,
+table (15 MB in float16) fits a phone.
+
+An article's vector is the mean of its first 64, 128, 256 and 512 token vectors, each scaled to
+unit length, side by side (running sums over the spans between them): one 512-token mean lets the
+body drown the headline and lead. Its training set's validation split prefers the prefixes (ROC AUC
+on ``isot_samples`` 0.992 -> 0.995 and 0.994 -> 0.997 at seeds 0 and 1); the README has what they
+did off-domain. The folder is model2vec's own format (``model.safetensors``,
 ``tokenizer.json``, ``config.json``).
 """
 
@@ -19,20 +25,25 @@ from newsbench.errors import ModelError, require
 
 DIMENSIONS = 256
 MAX_TOKENS = 512  # model2vec's default: longer articles are cut (by characters first, then tokens)
+PREFIXES = (64, 128, 256, MAX_TOKENS)  # an article's first N tokens, each mean-pooled
 _DISTILLED: dict[tuple[str, int], StaticEncoder] = {}
 
 
 class StaticEncoder:
-    """Texts -> (n, dim) float32 unit vectors from a model2vec ``StaticModel``."""
+    """Texts -> (n, len(prefixes) * dim) float32: a unit mean vector per token prefix, side by side."""
 
-    def __init__(self, model, max_length: int = MAX_TOKENS):
-        self.model, self.max_length = model, max_length
+    def __init__(self, model, prefixes: Sequence[int] = PREFIXES):
+        self.model, self.prefixes = model, tuple(sorted(int(n) for n in prefixes))
+
+    @property
+    def max_length(self) -> int:
+        return self.prefixes[-1]
 
     @classmethod
-    def load(cls, folder: str | Path, max_length: int = MAX_TOKENS) -> StaticEncoder:
+    def load(cls, folder: str | Path, prefixes: Sequence[int] = PREFIXES) -> StaticEncoder:
         model2vec = require("model2vec", "static")
         try:
-            return cls(model2vec.StaticModel.from_pretrained(str(folder)), max_length)
+            return cls(model2vec.StaticModel.from_pretrained(str(folder)), prefixes)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"{folder}: not a readable static embedding folder ({exc})") from exc
 
@@ -51,8 +62,24 @@ class StaticEncoder:
         return _DISTILLED[key]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self.model.encode(list(texts), max_length=self.max_length, use_multiprocessing=False)
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        model = self.model
+        # model2vec's own truncation: characters first (max_length x its median token length), then tokens.
+        cut = self.max_length * model.median_token_length
+        out = np.zeros((len(texts), len(self.prefixes), model.dim), dtype=np.float32)
+        for i, ids in enumerate(model.tokenize([text[:cut] for text in texts])):
+            ids = np.asarray(ids[: self.max_length], dtype=np.int64)
+            if not len(ids):  # a text with no known token stays a zero vector
+                continue
+            # float32 before summing: numpy adds float16 several times slower (and less exactly)
+            rows = ids if model.token_mapping is None else model.token_mapping[ids]
+            tokens = model.embedding[rows].astype(np.float32)
+            if model.weights is not None:
+                tokens = tokens * model.weights[ids][:, None]
+            ends = np.minimum(self.prefixes, len(ids))
+            starts = np.r_[0, ends[:-1]]
+            means = np.cumsum([tokens[a:b].sum(axis=0) for a, b in zip(starts, ends)], axis=0) / ends[:, None]
+            out[i] = means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-32)
+        return out.reshape(len(texts), -1)
 
     def save(self, folder: Path) -> None:
         self.model.save_pretrained(str(folder))

@@ -78,7 +78,7 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
                    progress: ProgressFactory | None = None) -> Fitted:
     """Fit a heads recipe (``newsbench.heads``) on the train split and save it without pickles."""
     from newsbench.heads import ENCODER_TOKENS, VECTORIZERS, C
-    from newsbench.static import DIMENSIONS, MAX_TOKENS
+    from newsbench.static import DIMENSIONS, MAX_TOKENS, PREFIXES
     from newsbench.training.presets import pretrained_path
 
     views = HEAD_RECIPES[config.recipe]
@@ -112,7 +112,8 @@ def fit_head_model(config: TrainConfig, parts: dict[str, Dataset], out: Path,
         **({"encoder": "all-MiniLM-L6-v2 (frozen, mean-pooled)",
                                        "encoder_tokens": ENCODER_TOKENS} if "embed" in views else {}),
         **({"static embeddings": f"all-MiniLM-L6-v2 distilled by model2vec to {DIMENSIONS} dimensions",
-            "static_tokens": MAX_TOKENS} if "static" in views else {}),
+            "static_tokens": MAX_TOKENS, "static_pooling": "unit mean of the first "
+            + ", ".join(map(str, PREFIXES)) + " tokens, concatenated"} if "static" in views else {}),
         **({"source check": [asdict(c) for c in checks]} if checks else {})})
 
 
