@@ -161,6 +161,15 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     probabilities, heavy = json.loads(done.stdout.strip().splitlines()[-1])
     assert heavy == []
     np.testing.assert_allclose(probabilities, detector.predict_proba(texts)[:, 1], rtol=1e-6)
+    # A folder written before prefix pooling (one max_length, a head as wide as the table) still loads.
+    spec = json.loads((out / "heads.json").read_text())
+    del spec["heads"][0]["prefixes"]
+    spec["heads"][0]["max_length"] = 128
+    (out / "heads.json").write_text(json.dumps(spec))
+    with np.load(out / "head-0.npz") as arrays:
+        np.savez(out / "head-0.npz", coef=arrays["coef"][-dims:], intercept=arrays["intercept"])
+    old = HeadModel.load(out)
+    assert old.heads[0].encoder.prefixes == (128,) and old.score(texts).shape == (5,)
 
 
 def test_static_vectors_are_unit_means_of_each_token_prefix():
