@@ -58,4 +58,3 @@ def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
     assign = {**{g: "train" for g in train}, **{g: "validation" for g in val}, **{g: "test" for g in test}}
     split = frame["group"].map(assign).to_numpy()
     return {name: sorted(ids[split == name].tolist()) for name in ("train", "validation", "test")}
-
