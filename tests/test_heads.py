@@ -18,6 +18,7 @@ from newsbench.detectors import detect_backend, load_detector
 from newsbench.errors import ConfigError
 from newsbench.evaluation import evaluate
 from newsbench.heads import HeadModel, canonical, fit_head
+from newsbench.static import DIMENSIONS
 from newsbench.training import train
 from newsbench.training.recipes import source_weights
 from newsbench.training.style import STYLE_FEATURES, style_features
@@ -149,7 +150,7 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     assert card.hyperparameters["static_tokens"] == 512 and card.test.roc_auc.value > 0.7
     detector = load_detector(str(out))
     rows, dims = detector.model.heads[0].encoder.model.embedding.shape
-    assert dims == 256 and detector.parameters == rows * dims + 4 * dims + 1  # a head on four prefix means
+    assert dims == DIMENSIONS == 384 and detector.parameters == rows * dims + 4 * dims + 1  # a head on four prefix means
     [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
     # Scoring needs numpy and tokenizers only: a fresh process never imports torch or onnxruntime.

@@ -1,10 +1,10 @@
 """Static token embeddings: a sentence encoder distilled into one vector per token (model2vec).
 
 ``StaticEncoder.distill`` runs every token of the local all-MiniLM-L6-v2 vocabulary through the
-encoder once (model2vec's distillation: PCA to 256 dimensions, SIF weighting), about 12 s on 2
-cores, offline. Encoding an article is then a tokenizer call and means of table rows: numpy and
-the ``tokenizers`` library, no torch or ONNX Runtime, so a detector loads in milliseconds and its
-table (15 MB in float16) fits a phone.
+encoder once (model2vec's distillation: PCA, kept at the encoder's 384 dimensions, SIF weighting),
+about 14 s on 2 cores, offline. Encoding an article is then a tokenizer call and means of table
+rows: numpy and the ``tokenizers`` library, no torch or ONNX Runtime, so a detector loads in
+milliseconds and its table (22 MB in float16) fits a phone.
 
 An article's vector is the mean of its first 64, 128, 256 and 512 token vectors, each scaled to
 unit length, side by side (running sums over the spans between them): one 512-token mean lets the
@@ -23,7 +23,10 @@ import numpy as np
 
 from newsbench.errors import ModelError, require
 
-DIMENSIONS = 256
+# All 384 of MiniLM's dimensions (PCA rotates, drops nothing): 256, model2vec's default, scored lower
+# on the training set's validation split at seeds 0-2 (ROC AUC 0.9949 / 0.9968 / 0.9963 against
+# 0.9964 / 0.9978 / 0.9976) for a 7 MB smaller table.
+DIMENSIONS = 384
 MAX_TOKENS = 512  # model2vec's default: longer articles are cut (by characters first, then tokens)
 PREFIXES = (64, 128, 256, MAX_TOKENS)  # an article's first N tokens, each mean-pooled
 _DISTILLED: dict[tuple[str, int], StaticEncoder] = {}
