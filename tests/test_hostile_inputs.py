@@ -396,7 +396,10 @@ def test_bootstrap_memory_is_bounded_and_its_numbers_do_not_depend_on_chunking()
     y = rng.integers(0, 2, 40_000)
     prob = np.clip(0.3 * y + rng.random(40_000) * 0.7, 0, 1)
     small = metrics.bootstrap(y[:999], prob[:999], n_resamples=300, seed=3)
-    assert small == metrics.bootstrap(y[:999], prob[:999], n_resamples=300, seed=3, max_cells=5_000)
+    chunked = metrics.bootstrap(y[:999], prob[:999], n_resamples=300, seed=3, max_cells=5_000)
+    # The same resamples; BLAS may round a 5-row product differently from a 250-row one in the last bits.
+    assert small.keys() == chunked.keys() and all(
+        chunked[k] == pytest.approx(v, rel=1e-12, abs=1e-15) for k, v in small.items())
     tracemalloc.start()
     metrics.bootstrap(y, prob, n_resamples=100, seed=0, max_cells=200_000)
     peak = tracemalloc.get_traced_memory()[1] / 2**20

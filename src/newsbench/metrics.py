@@ -60,8 +60,8 @@ def bootstrap(
 
     Resamples are processed in chunks of at most ``max_cells`` (resamples x rows) weights, so
     memory stays bounded (about ten float64 arrays of that size, ~160 MB) however many rows
-    there are. The chunking does not change the numbers: the draws come from one seeded stream
-    in the same order.
+    there are. The chunking does not change the resamples: the draws come from one seeded stream
+    in the same order (BLAS may round a product of fewer rows differently in the last bits).
 
     Returns:
         metric name -> (low, high); (nan, nan) when no resample defines the metric.
