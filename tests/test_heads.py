@@ -141,6 +141,17 @@ def test_the_robust_recipe_strips_balances_and_reads_one_spelling(two_sources):
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
 
 
+def test_the_static_table_lookup_converts_float16_exactly_as_numpy_does():
+    from newsbench.static import _float32
+
+    bits = np.arange(2**16, dtype=np.uint16)  # every float16: zeros, subnormals, inf, nan
+    table = bits.view(np.float16).reshape(-1, 64)
+    rows = np.array([0, 5, 5, table.shape[0] - 1, 511])
+    got, want = _float32(table, rows), table[rows].astype(np.float32)
+    assert got.dtype == np.float32 and np.array_equal(got.view(np.uint32), want.view(np.uint32))
+    assert np.array_equal(_float32(want, np.array([1, 0])), want[[1, 0]])  # a float32 table as is
+
+
 def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_sources):
     out = two_sources / "static"
     card = train(TrainConfig(data=[str(two_sources / "a.csv")], out=out, recipe="static"))

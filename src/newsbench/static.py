@@ -17,6 +17,7 @@ did off-domain. The folder is model2vec's own format (``model.safetensors``,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -73,9 +74,8 @@ class StaticEncoder:
             ids = np.asarray(ids[: self.max_length], dtype=np.int64)
             if not len(ids):  # a text with no known token stays a zero vector
                 continue
-            # float32 before summing: numpy adds float16 several times slower (and less exactly)
             rows = ids if model.token_mapping is None else model.token_mapping[ids]
-            tokens = model.embedding[rows].astype(np.float32)
+            tokens = _float32(model.embedding, rows)
             if model.weights is not None:
                 tokens = tokens * model.weights[ids][:, None]
             ends = np.minimum(self.prefixes, len(ids))
@@ -90,3 +90,19 @@ class StaticEncoder:
     @property
     def parameters(self) -> int:
         return int(self.model.embedding.size)
+
+
+@cache
+def _half_to_float() -> np.ndarray:
+    """Every float16 bit pattern as float32 (256 KB)."""
+    return np.arange(2**16, dtype=np.uint16).view(np.float16).astype(np.float32)
+
+
+def _float32(table: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``table[rows]`` as float32, to be summed in float32 (numpy adds float16 several times slower,
+    and less exactly). numpy converts float16 one element at a time (1.6 ns each here: 0.30 of the
+    0.38 ms numpy spent on an article's 480 x 384 values); looking each bit pattern up in
+    ``_half_to_float`` gives the same bits in about half the time."""
+    if table.dtype != np.float16:
+        return table[rows].astype(np.float32)
+    return np.take(_half_to_float(), table.view(np.uint16)[rows])
