@@ -161,8 +161,8 @@ def test_a_static_embedding_model_trains_offline_and_scores_without_torch(two_so
     assert card.hyperparameters["static_tokens"] == 512 and card.test.roc_auc.value > 0.7
     detector = load_detector(str(out))
     rows, dims = detector.model.heads[0].encoder.model.embedding.shape
-    # the whole table, and a head on four prefix means
-    assert dims == DIMENSIONS == 384 and detector.parameters == rows * dims + 4 * dims + 1
+    # the whole table, and a head on five prefix means
+    assert dims == DIMENSIONS == 384 and detector.parameters == rows * dims + 5 * dims + 1
     [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
     # Scoring needs numpy and tokenizers only: a fresh process never imports torch or onnxruntime.
