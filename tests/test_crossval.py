@@ -374,3 +374,52 @@ def test_articles_are_linked_through_rows_that_where_and_sampling_leave_out(tmp_
     every_news = load_crossval_data(replace(cv, max_rows=0))[0].rows["text"]
     tested = np.flatnonzero(every_news.isin(kept_news.rows["text"]))  # positions of the sampled news rows
     assert cells["news"].removed == kept_sheep.rows["row_idx"].astype(int).isin(tested).sum()
+
+
+def test_a_cell_left_without_a_class_to_train_on_or_to_score_is_reported_not_crashed(seeded):
+    # A dataset that is a copy of another: every training row of a -> copy is the test set's article.
+    shutil.copy(seeded / "human.csv", seeded / "copy.csv")
+    small = make_corpus(12, 4)
+    small["text"] = small["text"] + " small"
+    small.to_csv(seeded / "small.csv", index=False)
+    sets = [str(seeded / f) for f in ("human.csv", "copy.csv", "third.csv", "small.csv")]
+    result = crossval(config(seeded, data=sets, protocol="matrix", recipes=["tfidf-lr", "robust"]))
+    for recipe in result.recipes:
+        cells = {(c.train[0], c.test): c for c in recipe.cells}
+        copied = cells["human", "copy"]
+        assert copied.unscored.startswith("0 real and 0 fake rows left to train on after removing 120")
+        assert copied.roc_auc.value != copied.roc_auc.value and copied.n == 120 and copied.removed == 120
+        # 6 real and 6 fake rows: trainable, but a held-out 20% of 1-2 per class is no score.
+        assert "the held-out 20% has" in cells["small", "small"].unscored
+        assert cells["small", "human"].roc_auc.value > 0.5 and not cells["small", "human"].unscored
+        assert cells["third", "human"].roc_auc.value == cells["third", "human"].roc_auc.value
+        assert {c.test for c in recipe.cells if c.unscored} == {"copy", "human", "small"}
+    blocks, _ = crossval_blocks(result)
+    notes = [b.text for b in blocks if b.kind == "note" and b.text.startswith("Cells not scored")]
+    assert len(notes) == 2 and "human (transfer, tested on copy): 0 real and 0 fake rows" in notes[0]
+
+
+def test_a_group_column_no_dataset_has_is_an_error_not_a_silent_no_op(seeded):
+    with pytest.raises(DataError, match="--group-cols newsid: no dataset has a column 'newsid'.*mean 'news_id'"):
+        crossval(config(seeded, group_cols=["newsid"]))
+    with pytest.raises(DataError, match="'nosuch'"):
+        crossval(config(seeded, group_cols=["news_id+nosuch"]))
+    # The default keys may be absent: plain files have no seed columns.
+    assert crossval(config(seeded, data=[str(seeded / "human.csv"), str(seeded / "third.csv")], protocol="lodo"))
+
+
+def test_the_audit_refuses_too_few_articles_of_a_class_and_counts_what_it_set_aside(tmp_path):
+    make_corpus(60, 0).assign(label=1).to_csv(tmp_path / "fake_only.csv", index=False)
+    with pytest.raises(DataError, match=r"0 real and \d+ fake articles.*at least 5 of each class"):
+        run_audit(AuditConfig(data=[str(tmp_path / "fake_only.csv")], n_bootstrap=0))
+    corpus = make_corpus(100, 0).astype({"label": str})
+    corpus.loc[0:2, "label"] = "maybe"
+    corpus.loc[3:4, ["title", "text"]] = ""
+    corpus.to_csv(tmp_path / "messy.csv", index=False)
+    result = run_audit(AuditConfig(data=[str(tmp_path / "messy.csv")], n_bootstrap=0, max_rows=50))
+    assert result.n_input == 100 and result.n_train + result.n_test + sum(result.set_aside.values()) == 100
+    assert result.set_aside["bad_label"] == 3 and result.set_aside["empty_text"] == 2
+    assert result.set_aside["not_sampled"] == 95 - result.n_train - result.n_test
+    from newsbench.reporting.audit import render_audit
+
+    assert "Rows read: 100; set aside: " in render_audit(result)["report.md"]

@@ -173,6 +173,40 @@ def test_jsonl_tsv_and_parquet(tmp_path):
     assert ds.texts == ["p"] and ds.skipped_counts() == {"bad_label": 1}
 
 
+def test_list_valued_text_is_joined_whole_not_abridged(tmp_path):
+    # numpy prints arrays over 1,000 items as "['w0' 'w1' ... 'w1499']": a list must be read whole.
+    words = [f"w{i}" for i in range(1500)]
+    pd.DataFrame({"text": [words, ["para one", "para two"]], "label": [0, 1],
+                  "tags": [{"k": [1, 2]}, None]}).to_parquet(tmp_path / "lists.parquet")
+    ds = load(tmp_path / "lists.parquet")
+    assert ds.texts == ["\n".join(words), "para one\npara two"]
+    assert ds.rows["tags"].tolist() == ['{"k": [1, 2]}', ""]
+    jsonl = write(tmp_path / "lists.jsonl", json.dumps({"text": ["a b", "c"], "label": 1, "n": [1, "x"]}) + "\n")
+    assert load(jsonl).texts == ["a b\nc"] and load(jsonl).rows["n"].tolist() == ['[1, "x"]']
+
+
+@pytest.mark.parametrize("header, row, message", [
+    ("text,label,Label", "words,0,1", "columns 'label' and 'Label' differ only in case.*--label-col"),
+    ("text,label,is_fake", "words,0,true", "columns 'label' and 'is_fake' could each be the label.*--label-col"),
+    ("text,text,label", "short,the body,0", "names 'text' more than once.*--text-cols"),
+    ("title,text,content,label", "t,a,b,1", "both 'text' and 'content' could hold the article.*--text-cols"),
+    ("Text,TEXT,label", "a,b,0", "columns 'Text' and 'TEXT' differ only in case"),
+])
+def test_a_column_that_could_be_one_of_two_is_an_error_not_a_guess(tmp_path, header, row, message):
+    path = write(tmp_path / "two.csv", f"{header}\n{row}\n")
+    with pytest.raises(DataError, match=message) as err:
+        load(path)
+    assert str(path) in str(err.value)
+
+
+def test_naming_the_column_settles_which_one(tmp_path):
+    path = write(tmp_path / "two.csv", "text,label,Label\nwords,0,1\n")
+    assert load(path, label_col="Label").labels.tolist() == [1]
+    assert load(path, label_col="label").labels.tolist() == [0]
+    path = write(tmp_path / "three.csv", "title,text,content,label\nt,a,b,1\n")
+    assert load(path, text_cols=("title", "content")).texts == ["t b"]
+
+
 def test_malformed_jsonl_names_the_line(tmp_path):
     path = write(tmp_path / "bad.jsonl", '{"text": "a", "label": 0}\n{"text": oops}\n')
     with pytest.raises(DataError, match="line 2 is not valid JSON"):

@@ -9,9 +9,9 @@ import pytest
 from conftest import FAKE_WORDS, make_corpus
 
 from newsbench.config import TrainConfig
-from newsbench.errors import ConfigError
+from newsbench.errors import ConfigError, DataError
 from newsbench.generalisation.config import FewShotConfig
-from newsbench.generalisation.fewshot import fewshot_curve, run_fewshot
+from newsbench.generalisation.fewshot import _mean, fewshot_curve, run_fewshot
 from newsbench.training import train
 
 
@@ -110,3 +110,28 @@ def test_fewshot_refuses_a_one_class_target(tmp_path):
     with pytest.raises(Exception, match="needs both classes"):
         run_fewshot(FewShotConfig(model=str(tmp_path / "model"), data=[str(tmp_path / "fakes.csv")],
                                   allow_pickle=True, methods=["none", "threshold"]))
+    # Rows set aside (by --where here, or as the detector's own training articles): the error says why.
+    make_corpus(60, 1).to_csv(tmp_path / "target.csv", index=False)
+    with pytest.raises(DataError, match=r"0 real and 0 fake rows left of 60 read \(set aside: filtered_out: 60\)"):
+        run_fewshot(FewShotConfig(model=str(tmp_path / "model"), data=[str(tmp_path / "target.csv")],
+                                  allow_pickle=True, methods=["none", "threshold"], where=["source=nowhere"]))
+
+
+def test_fewshot_intervals_stay_within_the_range_of_the_scores():
+    rows = [(1.0, 0.9), (0.8, 0.7), (0.99, 0.95)]  # a t-interval of these would pass 1
+    ci = _mean(rows, 0).ci95
+    assert ci[1] == 1.0 and 0 < ci[0] < 0.93 and _mean(rows[:1], 0).ci95 is None
+
+
+def test_fewshot_reports_the_rows_it_set_aside(tmp_path):
+    make_corpus(100, 0).to_csv(tmp_path / "train.csv", index=False)
+    train(TrainConfig(data=[str(tmp_path / "train.csv")], out=tmp_path / "model", recipe="tfidf-lr"))
+    target = make_corpus(80, 5)
+    target.loc[0:1, ["title", "text"]] = ""
+    target.to_csv(tmp_path / "target.csv", index=False)
+    result = run_fewshot(FewShotConfig(model=str(tmp_path / "model"), data=[str(tmp_path / "target.csv")],
+                                       allow_pickle=True, methods=["none", "threshold"], ks=[10], seeds=2))
+    assert result.n_input == 80 and result.n == 78 and result.set_aside == {"empty_text": 2}
+    from newsbench.reporting.fewshot import fewshot_blocks
+
+    assert "78 target articles of 80 rows read (set aside: empty_text: 2)" in str(fewshot_blocks(result)[1].spans)

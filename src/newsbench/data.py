@@ -118,7 +118,6 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     """Read one file into scorable rows and skipped rows (empty text, unreadable label)."""
     frame, sha = read_table(spec.path, options.encoding)
     columns = list(frame.columns)
-    lookup = {c.lower(): c for c in columns}
     text_cols = text_columns(spec.path, columns, options)
     ids = _row_ids(frame, spec.key)
 
@@ -129,7 +128,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
         labels = [spec.label] * len(frame)
         label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
     else:
-        label_col = _label_column(spec.path, columns, lookup, options.label_col)
+        label_col = _label_column(spec.path, columns, options.label_col)
         labels = [parse_label(v, label_col) for v in frame[label_col]]
         label_source = f"column '{label_col}' ({label_convention(label_col)})"
         if all(v is None for v in labels):
@@ -174,7 +173,7 @@ def text_columns(path: Path, columns: list[str], options: LoadOptions) -> tuple[
     or the first schema the file has (title+content, title+text, text, content)."""
     if options.text_template:
         return _template_columns(path, columns, options.text_template)
-    return _text_columns(path, columns, {c.lower(): c for c in columns}, options.text_cols)
+    return _text_columns(path, columns, options.text_cols)
 
 
 def compose_texts(parts: dict[str, list[str]], options: LoadOptions) -> list[str]:
@@ -318,19 +317,44 @@ def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
     })
 
 
-def _text_columns(path: Path, columns: list[str], lookup: dict[str, str], requested) -> tuple[str, ...]:
+def _text_columns(path: Path, columns: list[str], requested) -> tuple[str, ...]:
     if requested:
-        missing = [c for c in requested if c.lower() not in lookup]
+        missing = [c for c in requested if _find(path, columns, c, "--text-cols", exact=True) is None]
         if missing:
             raise DataError(f"{path}: --text-cols asks for {missing}, but the file's columns are {columns}")
-        return tuple(lookup[c.lower()] for c in requested)
+        return tuple(_find(path, columns, c, "--text-cols", exact=True) for c in requested)
     for schema in TEXT_SCHEMAS:
-        if all(c in lookup for c in schema):
-            return tuple(lookup[c] for c in schema)
+        found = [_find(path, columns, c, "--text-cols") for c in schema]
+        if all(found):
+            bodies = [c for c in ("text", "content") if _find(path, columns, c, "--text-cols")]
+            if len(bodies) > 1:
+                raise DataError(f"{path}: both '{bodies[0]}' and '{bodies[1]}' could hold the article; choose "
+                                f"with --text-cols, e.g. --text-cols title,{bodies[1]}")
+            return tuple(_repeated(path, columns, c, "--text-cols") for c in found)
     raise DataError(
         f"{path}: no text column found. Expected title+content, title+text, text or content; "
         f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
     )
+
+
+def _find(path: Path, columns: list[str], name: str, flag: str, exact: bool = False) -> str | None:
+    """The column called ``name`` apart from case (``exact``: an exact match first, as when the user
+    named it); two columns that differ only in case are an error."""
+    if exact and name in columns:
+        return name
+    matches = [c for c in columns if c.lower() == name.lower()]
+    if len(matches) > 1:
+        raise DataError(f"{path}: columns {' and '.join(repr(c) for c in matches)} differ only in case, so "
+                        f"which one is '{name}' is unclear; rename one, or choose with {flag} (exact case)")
+    return matches[0] if matches else None
+
+
+def _repeated(path: Path, columns: list[str], column: str, flag: str) -> str:
+    """``column``, unless the header repeats its name (read as ``column.1``): then which one is meant is unclear."""
+    if f"{column}.1" in columns:
+        raise DataError(f"{path}: the header names '{column}' more than once (read as '{column}' and "
+                        f"'{column}.1'); rename the columns, or choose with {flag}")
+    return column
 
 
 def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:
@@ -342,14 +366,18 @@ def _template_columns(path: Path, columns: list[str], template: str) -> tuple[st
     return names
 
 
-def _label_column(path: Path, columns: list[str], lookup: dict[str, str], requested) -> str:
+def _label_column(path: Path, columns: list[str], requested) -> str:
     if requested:
-        if requested.lower() not in lookup:
+        found = _find(path, columns, requested, "--label-col", exact=True)
+        if found is None:
             raise DataError(f"{path}: --label-col '{requested}' is not a column; the file's columns are {columns}")
-        return lookup[requested.lower()]
-    for name in LABEL_COLUMNS:
-        if name in lookup:
-            return lookup[name]
+        return found
+    found = [c for c in (_find(path, columns, name, "--label-col") for name in LABEL_COLUMNS) if c]
+    if len(found) > 1:
+        raise DataError(f"{path}: columns {' and '.join(repr(c) for c in found)} could each be the label; "
+                        f"choose one with --label-col, e.g. --label-col {found[0]}")
+    if found:
+        return _repeated(path, columns, found[0], "--label-col")
     raise DataError(
         f"{path}: no label column found (looked for {', '.join(LABEL_COLUMNS)}); found columns "
         f"{columns}. Name it with --label-col COL, or give the whole file one label: "

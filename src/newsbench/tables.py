@@ -318,7 +318,19 @@ def _json_line(line: str, number: int, path: Path) -> dict:
     return record
 
 
+def _plain(value: object) -> object:
+    return value.tolist() if hasattr(value, "tolist") else str(value)
+
+
 def _as_str(value: object) -> str:
+    """A JSON or Parquet value as text: a list of strings (paragraphs, sentences) joined by line
+    breaks, any other list or object as JSON (never numpy's abridged printout)."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return "\n".join(value)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_plain)
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -12,8 +12,9 @@ catalogued artefacts are removed from the texts.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,6 +22,8 @@ import numpy as np
 from newsbench import metrics
 from newsbench.artifacts import ARTIFACTS, artifact_matrix, artifact_rates, strip_artifacts
 from newsbench.data import Dataset
+from newsbench.errors import DataError
+from newsbench.generalisation.config import HELD_OUT, MIN_CLASS
 from newsbench.results import SCHEMA_VERSION, Environment, Estimate
 
 if TYPE_CHECKING:
@@ -73,6 +76,8 @@ class AuditResult:
     environment: Environment
     flips: Flips | None = None
     notes: list[str] = field(default_factory=list)
+    n_input: int = 0  # rows read from --data (0: the model's own split)
+    set_aside: dict[str, int] = field(default_factory=dict)  # rows of --data not audited, by reason
     schema_version: str = SCHEMA_VERSION
     kind: str = "audit"
 
@@ -127,6 +132,11 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
     """Fit every probe on ``train``, score it on ``test``; with ``model_scores`` (texts -> P(fake)),
     compare with the model and count the decisions that flip without artefacts."""
     y_train, y_test = train.labels, test.labels
+    (a, b), (c, d) = np.bincount(y_train, minlength=2), np.bincount(y_test, minlength=2)
+    if min(a, b, c, d) < MIN_CLASS:
+        raise DataError(f"{train.name}: the probes would train on {a:,} real and {b:,} fake articles and be scored on "
+                        f"{c:,} real and {d:,} fake held-out ones; an audit needs at least {MIN_CLASS} of each class "
+                        f"in both (give more rows: the held-out part is {HELD_OUT:.0%} of them)")
     scored, flips, notes = {}, None, []
     for name, (view, build) in probes().items():
         model = build()
@@ -193,7 +203,7 @@ def run_audit(config: AuditConfig, progress: ProgressFactory | None = None) -> A
         specs = [DataSpec.parse(s) for s in config.data]
         dataset = load_dataset(specs, options, "+".join(dict.fromkeys(s.key for s in specs)))
         [ids], _ = article_ids([dataset], ARTICLE_KEYS)
-        held = grouped_part(dataset.labels, ids, 0.2, config.seed)
+        held = grouped_part(dataset.labels, ids, HELD_OUT, config.seed)
         train = dataset.select(dataset.rows["id"][~held], f"{dataset.name} (probe training)")
         test = dataset.select(dataset.rows["id"][held], f"{dataset.name} (held out)")
     if config.max_rows:
@@ -210,4 +220,9 @@ def run_audit(config: AuditConfig, progress: ProgressFactory | None = None) -> A
             return detector.predict_proba(texts, advance)[:, 1]
 
     threshold = card.threshold if card else 0.5
-    return audit(train, test, environment, scores, name, threshold, config.n_bootstrap, config.seed)
+    result = audit(train, test, environment, scores, name, threshold, config.n_bootstrap, config.seed)
+    if config.data:
+        set_aside = Counter(dataset.skipped_counts())
+        set_aside.update([*train.skipped["reason"], *test.skipped["reason"]])  # --max-rows
+        result = replace(result, n_input=dataset.n_input, set_aside={str(k): int(v) for k, v in set_aside.items()})
+    return result

@@ -11,6 +11,8 @@ from newsbench.options import LoadOptions
 
 # The seed columns looked for by default. SheepDog's restylings of one article share no seed id and
 # few 8-grams; its files pair them by position (the same row_idx of one split of one origin dataset).
+MIN_CLASS = 5  # rows of each class a training set needs, and a held-out part to be scored
+HELD_OUT = 0.2  # share of a dataset held out (by article) for an in-domain score or an audit
 ARTICLE_KEYS = ("news_id", "seed_text", "origin_dataset+split+row_idx")
 
 PROTOCOLS = ("lodo", "matrix", "both")

@@ -51,6 +51,8 @@ class FewShotResult:
     environment: Environment
     settings: dict
     notes: list[str] = field(default_factory=list)
+    n_input: int = 0  # target rows read
+    set_aside: dict[str, int] = field(default_factory=dict)  # target rows not used, by reason
     schema_version: str = SCHEMA_VERSION
     kind: str = "fewshot"
 
@@ -140,14 +142,15 @@ def _score(y: np.ndarray, prob: np.ndarray, threshold: float) -> tuple[float, fl
 
 
 def _mean(rows: list[tuple[float, float]], i: int) -> Estimate:
-    """Mean over seeds with a 95% t-interval (no interval from one seed)."""
+    """Mean over seeds with a 95% t-interval clipped to [0, 1], the range of the scores (no interval
+    from one seed)."""
     from scipy import stats
 
     v = np.array([r[i] for r in rows], dtype=float)
     if len(v) < 2:
         return Estimate(float(v.mean()))
     half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return Estimate(float(v.mean()), (float(v.mean() - half), float(v.mean() + half)))
+    return Estimate(float(v.mean()), (float(max(v.mean() - half, 0.0)), float(min(v.mean() + half, 1.0))))
 
 
 def run_fewshot(config, progress=None) -> FewShotResult:
@@ -185,8 +188,9 @@ def run_fewshot(config, progress=None) -> FewShotResult:
         target = target.sample(config.max_rows, config.seed)
     counts = np.bincount(target.labels, minlength=2)
     if counts.min() < 2:
-        raise DataError(f"{target.name}: {counts[0]} real and {counts[1]} fake rows; few-shot adaptation needs both "
-                        "classes (at least 2 of each)")
+        aside = ", ".join(f"{k}: {v:,}" for k, v in target.skipped_counts().items()) or "none"
+        raise DataError(f"{target.name}: {counts[0]} real and {counts[1]} fake rows left of {target.n_input:,} read "
+                        f"(set aside: {aside}); few-shot adaptation needs both classes (at least 2 of each)")
     detector = load_detector(config.model, config.backend, DetectorOptions(
         max_length=card.max_length if card and card.max_length else 512, threads=config.threads,
         allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code))
@@ -209,4 +213,4 @@ def run_fewshot(config, progress=None) -> FewShotResult:
                          {"seeds": config.seeds, "eval_share": config.eval_share, "max_rows": config.max_rows,
                           "threshold_as_shipped": threshold, "methods": config.methods, "where": config.where,
                           "seed": config.seed, "embed_scale": EMBED_SCALE},
-                         notes + more)
+                         notes + more, target.n_input, target.skipped_counts())

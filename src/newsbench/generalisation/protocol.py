@@ -8,6 +8,7 @@ first, and counted, so no seed article straddles train and test.
 
 from __future__ import annotations
 
+import difflib
 import time
 from dataclasses import replace
 
@@ -20,7 +21,7 @@ from newsbench.data import Dataset, load_dataset
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
 from newsbench.errors import DataError
-from newsbench.generalisation.config import CrossvalConfig
+from newsbench.generalisation.config import ARTICLE_KEYS, HELD_OUT, MIN_CLASS, CrossvalConfig
 from newsbench.generalisation.overlap import article_ids
 from newsbench.generalisation.results import Asymmetry, Cell, CrossvalDataset, CrossvalResult, RecipeCrossval
 from newsbench.results import Estimate
@@ -33,8 +34,6 @@ from newsbench.training.recipes import (
     source_weights,
     without_sources,
 )
-
-MIN_CLASS = 5  # rows of each class a training set needs
 
 
 def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) -> CrossvalResult:
@@ -59,6 +58,7 @@ def crossval(config: CrossvalConfig, progress: ProgressFactory | None = None) ->
             loaded = narrow(full[:n], options)
             if config.augment:
                 loaded += narrow(full[n:], options, config.augment_where, minimum=1)
+            _check_group_cols(config.group_cols, full)
             ids, links = article_ids(full, config.group_cols, config.near_duplicate)
             ids = [article[pd.Index(whole.rows["id"]).get_indexer(part.rows["id"])]
                    for whole, part, article in zip(full, loaded, ids)]
@@ -144,6 +144,17 @@ def narrow(datasets: list[Dataset], config: CrossvalConfig, where: list[str] | N
     return narrowed
 
 
+def _check_group_cols(keys: list[str], datasets: list[Dataset]) -> None:
+    """A --group-cols key no dataset has would silently link nothing; the defaults may be absent."""
+    columns = set().union(*(d.rows.columns for d in datasets))
+    for key in keys:
+        missing = [col for col in key.split("+") if col not in columns]
+        if missing and key not in ARTICLE_KEYS:
+            close = difflib.get_close_matches(missing[0], sorted(columns), n=1)
+            raise DataError(f"--group-cols {key}: no dataset has a column '{missing[0]}' (columns: "
+                            f"{', '.join(sorted(columns))})" + (f"; did you mean '{close[0]}'?" if close else ""))
+
+
 def _augment_names(config: CrossvalConfig) -> set[str]:
     specs = [DataSpec.parse(s) for s in config.augment]
     return {spec.name or spec.key for spec in specs}
@@ -164,7 +175,7 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     seed = config.seed
     if kind == "in-domain":  # a held-out part of the one dataset, split by article
         data, article = datasets[test], ids[test]
-        held = grouped_part(data.labels, article, 0.2, seed)
+        held = grouped_part(data.labels, article, HELD_OUT, seed)
         parts, test_rows, test_ids = [_frame(data.rows[~held], test, article[~held])], data.rows[held], article[held]
         others = [i for i in train if i != test]  # --augment data
     else:
@@ -178,6 +189,17 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
     y = pool["label"].to_numpy()
     val = grouped_part(y, pool["article"].to_numpy(), config.val_size, seed)
     fit = ~val
+    trained_on = [datasets[i].name for i in train]
+    y_test = test_rows["label"].to_numpy()
+    short = _too_few(np.bincount(y, minlength=2))
+    if short:
+        return _unscored(kind, trained_on, datasets[test].name, removed, y_test,
+                         f"{short} left to train on after removing {removed:,} that are the test set's articles "
+                         f"(the same seed article or text); training needs {MIN_CLASS} of each")
+    short = _too_few(np.bincount(y_test, minlength=2)) if kind == "in-domain" else ""
+    if short:
+        return _unscored(kind, trained_on, datasets[test].name, removed, y_test,
+                         f"the held-out {HELD_OUT:.0%} has {short}; a score needs {MIN_CLASS} of each")
     source, texts = pool["source"].to_numpy(), pool["text"].tolist()
     fit_texts, val_texts = [texts[i] for i in np.flatnonzero(fit)], [texts[i] for i in np.flatnonzero(val)]
     scorer = fit_scorer(recipe, fit_texts, y[fit], source_weights(source[fit], y[fit], config.balance), seed,
@@ -193,7 +215,7 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
             val = val & ~np.isin(names, dropped)
             val_prob = scorer([texts[i] for i in np.flatnonzero(val)])
     threshold = metrics.best_threshold(y[val], val_prob) if len(set(y[val])) == 2 else 0.5
-    y_test, prob = test_rows["label"].to_numpy(), scorer(test_rows["text"].tolist())
+    prob = scorer(test_rows["text"].tolist())
     values = metrics.compute(y_test, prob, threshold)
     cis = metrics.bootstrap(y_test, prob, threshold, config.n_bootstrap, seed) if config.n_bootstrap else {}
 
@@ -201,9 +223,21 @@ def _cell(recipe: str, kind: str, datasets: list[Dataset], ids: list[np.ndarray]
         return Estimate(values[name], cis.get(name))
 
     counts = np.bincount(y_test, minlength=2)
-    return Cell(kind, [datasets[i].name for i in train], datasets[test].name, n_train, removed,
-                len(y_test), int(counts[0]), int(counts[1]), threshold, estimate("roc_auc"),
-                estimate("balanced_accuracy"), estimate("accuracy"), estimate("fpr"), estimate("fnr"), dropped)
+    return Cell(kind, trained_on, datasets[test].name, n_train, removed, len(y_test), int(counts[0]), int(counts[1]),
+                threshold, estimate("roc_auc"), estimate("balanced_accuracy"), estimate("accuracy"),
+                estimate("fpr"), estimate("fnr"), dropped)
+
+
+def _too_few(counts: np.ndarray) -> str:
+    """'3 real and 0 fake rows' when a class has fewer than MIN_CLASS rows, else ''."""
+    return f"{counts[0]:,} real and {counts[1]:,} fake rows" if counts.min() < MIN_CLASS else ""
+
+
+def _unscored(kind: str, train: list[str], test: str, removed: int, y_test: np.ndarray, why: str) -> Cell:
+    """A cell that could not be fitted or scored: no values, and why."""
+    counts, none = np.bincount(y_test, minlength=2), Estimate(float("nan"))
+    return Cell(kind, train, test, 0, removed, len(y_test), int(counts[0]), int(counts[1]), float("nan"),
+                none, none, none, none, none, unscored=why)
 
 
 def _frame(rows: pd.DataFrame, source: int, article: np.ndarray) -> pd.DataFrame:

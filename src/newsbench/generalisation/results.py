@@ -44,6 +44,7 @@ class Cell:
     fpr: Estimate
     fnr: Estimate
     dropped: list[str] = field(default_factory=list)  # training sets the recipe could not learn (check_sources)
+    unscored: str = ""  # why the cell has no scores (too few rows of a class to fit on or to score)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ def audit_blocks(result: AuditResult) -> list[Block]:
               Block("meta", f"Probes: logistic regression on each view, trained on {result.n_train:,} training "
                             f"articles and scored on {result.n_test:,} held-out ones. Share of reference: (probe AUC "
                             f"- 0.5) / (reference AUC - 0.5); {SHORTCUT:.0%} or more flags a shortcut. "
-                            f"{result.environment.cpu_model}, newsbench {result.environment.newsbench_version}.")]
+                            + _read(result) + f"{result.environment.cpu_model}, newsbench "
+                              f"{result.environment.newsbench_version}.")]
     for note in result.notes:
         blocks.append(Block("note", note))
     if result.flips:
@@ -38,6 +39,14 @@ def audit_blocks(result: AuditResult) -> list[Block]:
                Block("p", "An artefact far more common in one class is a label leak: train with --strip-artifacts "
                           "(or --strip-datelines) and compare with newsbench crossval.")]
     return blocks
+
+
+def _read(result: AuditResult) -> str:
+    """Where the rows of --data went: read, audited, set aside by reason."""
+    if not result.n_input:
+        return ""
+    aside = ", ".join(f"{k}: {v:,}" for k, v in result.set_aside.items()) or "none"
+    return f"Rows read: {result.n_input:,}; set aside: {aside}. "
 
 
 def render_audit(result: AuditResult) -> dict[str, str]:

@@ -104,6 +104,12 @@ def _recipe_blocks(recipe: RecipeCrossval) -> list[Block]:
                                     "p >= 0.05): " + "; ".join(
                                         f"{name} when testing on {', '.join(cells)}" for name, cells in dropped.items())
                             + ". The trained-on column counts the rows that weighed."))
+    unscored = [c for c in recipe.cells if c.unscored]
+    if unscored:
+        blocks.append(Block("note", "Cells not scored: " + "; ".join(
+            f"{' + '.join(c.train) if c.kind == 'transfer' else c.test} ({c.kind}"
+            + (f", tested on {c.test}" if c.kind == "transfer" else "") + f"): {c.unscored}" for c in unscored)
+            + "."))
     if any(c.kind == "transfer" for c in recipe.cells):
         blocks += [Block("h3", "Transfer matrix (ROC AUC; rows: trained on, columns: tested on)"),
                    Block("img", f"plots/matrix-{_slug(recipe.recipe)}.png",

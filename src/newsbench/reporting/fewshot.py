@@ -62,7 +62,10 @@ def fewshot_blocks(result: FewShotResult) -> list[Block]:
     return [
         Block("h1", f"newsbench fewshot: {result.target}"),
         Block("meta", spans=[Span("Model", "bold"), Span(": "), Span(result.model.path, "code"),
-                             Span(f" ({result.model.backend}); {result.n:,} target articles, about "
+                             Span(f" ({result.model.backend}); {result.n:,} target articles"
+                                  + (f" of {result.n_input:,} rows read (set aside: "
+                                     + (", ".join(f"{k}: {v:,}" for k, v in result.set_aside.items()) or "none") + ")"
+                                     if result.n_input else "") + ", about "
                                   f"{result.n_eval:,.0f} kept for scoring in each of {result.settings['seeds']} "
                                   f"draws (split by article). {env.cpu_model}, newsbench {env.newsbench_version}.")]),
         Block("p", story(result)),
