@@ -282,3 +282,42 @@ def test_where_needs_col_equals_value():
                                                                                            "b": ("x",)}
     with pytest.raises(ConfigError, match="expected COL=VALUE"):
         EvalConfig(model="fake", data=["x"], where=["setting"])
+
+
+def test_text_with_nothing_visible_is_skipped_as_empty(tmp_path):
+    texts = ["\u200b\u200c\u200d\ufeff", "\x00\x01\x7f", "\u00a0 \u2060", "real words", "\U0001f600"]
+    frame = pd.DataFrame({"text": texts, "label": [0, 1, 0, 1, 1]})
+    frame.to_csv(tmp_path / "invisible.csv", index=False)
+    ds = load(tmp_path / "invisible.csv")
+    assert ds.texts == ["real words", "\U0001f600"] and ds.skipped_counts() == {"empty_text": 3}
+
+
+def test_streamed_files_name_the_line_and_offset_of_bytes_that_are_not_utf8(tmp_path):
+    from newsbench.tables import iter_table
+
+    rows = "".join(f"{'x' * 900} row {i},0\n" for i in range(20))  # past the 8 KB read buffer
+    path = write(tmp_path / "latin.csv", ("text,label\n" + rows).encode() + "caf\u00e9,1\n".encode("latin-1"))
+    offset = len(("text,label\n" + rows).encode()) + 3
+    for read in (lambda: load(path), lambda: list(iter_table(path))):
+        with pytest.raises(DataError, match=f"line 22 is not valid utf-8 .byte 0xe9 at offset {offset}."):
+            read()
+
+
+def test_a_model_card_with_wrong_types_or_no_threshold_is_refused(tmp_path):
+    from newsbench.config import TrainConfig
+    from newsbench.evaluation import load_model_card
+    from newsbench.training import train
+
+    pd.DataFrame({"text": [f"{w} story {i}" for i, w in enumerate(["calm", "shock"] * 30)],
+                  "label": [0, 1] * 30}).to_csv(tmp_path / "t.csv", index=False)
+    train(TrainConfig(data=[str(tmp_path / "t.csv")], out=tmp_path / "m", recipe="style-lr"))
+    card = json.loads((tmp_path / "m" / "model.json").read_text())
+    for edit, message in [({"preprocessing": {**card["preprocessing"], "strip_datelines": "no"}},
+                           "preprocessing.strip_datelines: expected true or false, found 'no'"),
+                          ({"threshold": None}, "threshold nan is not a probability in .0, 1."),
+                          ({"threshold": 2.0}, "threshold 2.0 is not a probability"),
+                          ({"recipe": 5}, "recipe: expected a string, found 5")]:
+        (tmp_path / "m" / "model.json").write_text(json.dumps({**card, **edit}))
+        with pytest.raises(DataError, match=message) as err:
+            load_model_card(str(tmp_path / "m"))
+        assert "model.json" in str(err.value)

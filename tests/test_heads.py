@@ -63,7 +63,7 @@ def test_heads_round_trip_through_their_files(tmp_path):
     logits = [h.log_odds(probe) for h in model.heads]
     np.testing.assert_allclose(model.score(probe), 1 / (1 + np.exp(-(logits[0] + logits[1]) / 2)))
     (tmp_path / "heads.json").write_text(json.dumps({"heads": [{"view": "magic", "file": "head-0.npz"}]}))
-    with pytest.raises(Exception, match="not a readable heads model"):
+    with pytest.raises(Exception, match=r"head 0 \(head-0.npz\) is damaged: unknown view 'magic'"):
         HeadModel.load(tmp_path)
 
 
@@ -251,3 +251,143 @@ def test_the_robust_recipe_drops_a_training_source_with_unlearnable_labels(tmp_p
     assert head.coef[head.vectorizer.vocabulary_["gazette"]] == 0
     plain = train(TrainConfig(data=files, out=tmp_path / "lr-noise", recipe="tfidf-lr"))
     assert "source check" not in plain.hyperparameters
+
+
+def tiny_static(folder, prefixes=(2, 4)):
+    """A saved static heads model on a 12-word vocabulary (no distillation): heads.json, head-0.npz, static/."""
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from newsbench.heads import LinearHead
+    from newsbench.static import StaticEncoder
+
+    words = ["[UNK]", "a", "b", "c", *(f"filler{i:04d}" for i in range(8))]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    table = np.random.default_rng(0).normal(size=(len(words), 3)).astype(np.float16)
+    encoder = StaticEncoder(StaticModel(table, tokenizer, normalize=True), prefixes)
+    head = LinearHead("static", np.arange(3 * len(prefixes), dtype=np.float64) / 10, 0.1, encoder=encoder)
+    folder.mkdir(parents=True, exist_ok=True)
+    HeadModel([head]).save(folder)
+    return folder
+
+
+def edit_heads(folder, **changes):
+    spec = json.loads((folder / "heads.json").read_text())
+    spec.update(changes.pop("top", {}))
+    spec["heads"][0].update(changes)
+    (folder / "heads.json").write_text(json.dumps(spec))
+
+
+def edit_arrays(path, **arrays):
+    with np.load(path) as saved:
+        np.savez(path, **{**{k: saved[k] for k in saved.files}, **arrays})
+
+
+def test_a_damaged_or_edited_heads_folder_is_refused_at_load_naming_what_is_wrong(tmp_path):
+    import shutil
+
+    from newsbench.errors import ModelError
+
+    corpus = make_corpus(120, 0)
+    texts, y = corpus["text"].tolist(), corpus["label"].to_numpy()
+    good = tmp_path / "good"
+    good.mkdir()
+    HeadModel([fit_head("tfidf", texts, y), fit_head("style", texts, y)]).save(good)
+    n_terms = len(json.loads((good / "head-0.vocabulary.json").read_text()))
+
+    def refused(edit, message):
+        folder = tmp_path / f"case{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(good, folder)
+        edit(folder)
+        with pytest.raises(ModelError, match=message) as err:
+            HeadModel.load(folder)
+        assert str(folder) in str(err.value)
+
+    refused(lambda f: edit_arrays(f / "head-0.npz", coef=np.full(n_terms, np.nan)),
+            r"head 0 \(head-0.npz\) is damaged: 'coef' holds NaN or infinite values.*train it again")
+    refused(lambda f: edit_arrays(f / "head-0.npz", coef=np.ones(n_terms - 1)),
+            f"'coef' has {n_terms - 1} values, expected {n_terms}")
+    refused(lambda f: edit_arrays(f / "head-0.npz", coef=np.ones((1, n_terms))), "expected a 1-D array")
+    refused(lambda f: edit_arrays(f / "head-0.npz", intercept=np.zeros(0)), "'intercept' has 0 values, expected 1")
+    refused(lambda f: edit_arrays(f / "head-0.npz", idf=-np.ones(n_terms)), "'idf' holds values below 1")
+    refused(lambda f: edit_arrays(f / "head-1.npz", scale=np.zeros(len(STYLE_FEATURES))), "'scale' holds values")
+    refused(lambda f: edit_arrays(f / "head-1.npz", mean=np.zeros(5)),
+            f"'mean' has 5 values, expected {len(STYLE_FEATURES)}")
+    refused(lambda f: (f / "head-0.npz").write_bytes(b"not a zip"), r"head 0 \(head-0.npz\) is damaged")
+    refused(lambda f: (f / "head-1.npz").write_bytes(b""), r"head 1 \(head-1.npz\) is damaged")
+    refused(lambda f: (f / "head-0.vocabulary.json").write_text(json.dumps(list(range(n_terms)))),
+            "not a list of distinct terms")
+    refused(lambda f: edit_heads(f, view="statik"), "unknown view 'statik' .known: tfidf, tfidf-canonical, embed")
+    refused(lambda f: edit_heads(f, file=3), r"expected \{\"view\": ..., \"file\": ...\}")
+    refused(lambda f: edit_heads(f, top={"combine": "max"}), "combine 'max' is not one newsbench knows")
+    refused(lambda f: edit_heads(f, file="head-1.npz", view="style"), "a head is listed twice .head-1.npz.")
+    refused(lambda f: (f / "heads.json").write_text(json.dumps({"heads": "static"})), "lists no heads")
+    assert HeadModel.load(good).score(texts[:3]).shape == (3,)
+
+
+def test_a_damaged_static_folder_is_refused_and_never_looked_up_on_the_hub(tmp_path, monkeypatch):
+    from model2vec import StaticModel
+    from safetensors.numpy import save_file
+
+    from newsbench.errors import ModelError
+
+    def case(name, edit):
+        folder = tiny_static(tmp_path / name)
+        edit(folder)
+        return folder
+
+    checks = {
+        "prefixes": (lambda f: edit_heads(f, prefixes=[0, 4]), r"prefixes \[0, 4\] are not increasing token counts"),
+        "repeated": (lambda f: edit_heads(f, prefixes=[4, 4]), "not increasing token counts from 1 to 512"),
+        "floats": (lambda f: edit_heads(f, prefixes=[2.5, 4]), "not increasing token counts"),
+        "width": (lambda f: edit_heads(f, prefixes=[2, 3, 4]), "'coef' has 6 values, expected 9"),
+        "nan": (lambda f: save_file({"embeddings": np.full((12, 3), np.nan, np.float32)},
+                                    f / "static" / "model.safetensors"), "the table holds NaN"),
+        "ints": (lambda f: save_file({"embeddings": np.ones((12, 3), np.int8)}, f / "static" / "model.safetensors"),
+                 "int8 array of shape .12, 3., expected 2-D float16/float32"),
+        "cut": (lambda f: (f / "static" / "model.safetensors").write_bytes(b"\x10"), "not a readable static"),
+    }
+    for name, (edit, message) in checks.items():
+        with pytest.raises(ModelError, match=message):
+            HeadModel.load(case(name, edit))
+    # A missing table folder is an error here, never a hub id that model2vec would try to download.
+    monkeypatch.setattr(StaticModel, "from_pretrained", lambda *a, **k: pytest.fail("looked up " + str(a)))
+    with pytest.raises(ModelError, match=r"static: not a static embedding folder \(no model.safetensors, "
+                                         r"tokenizer.json, config.json\); copy the model folder again"):
+        HeadModel.load(case("gone", lambda f: __import__("shutil").rmtree(f / "static")))
+
+
+def test_a_static_or_embedding_head_says_where_it_stopped_reading(tmp_path):
+    folder = tiny_static(tmp_path / "m")
+    detector = load_detector(str(folder))
+    short, long = "a b", "a b c filler0001 c c c c"
+    # The 4-token cap: the fourth token ('filler0001') ends at character 16.
+    assert detector.read_chars([short, long]) == [3, 16]
+    assert detector.predict_proba([long])[0, 1] == pytest.approx(detector.predict_proba([long + " b a"])[0, 1])
+    corpus = make_corpus(60, 0)
+    mixed = HeadModel([detector.model.heads[0], fit_head("style", corpus["text"].tolist(), corpus["label"].to_numpy())])
+    detector.model = mixed  # a style head reads everything, so the model does
+    assert detector.read_chars([long]) == [len(long)]
+
+
+def test_a_score_that_is_not_a_number_is_an_error_not_a_real_label(tmp_path):
+    from newsbench.errors import ModelError
+    from newsbench.scorer import Scorer
+
+    scorer = Scorer(str(tiny_static(tmp_path / "m")))
+    assert np.isfinite(scorer.score(["a b c"])).all()
+    scorer.detector.model.heads[0].intercept = float("nan")  # what a damaged file would give
+    with pytest.raises(ModelError, match=r"m: gave no finite P\(fake\) for 1 of 1 articles"):
+        scorer.score(["a b c"])
+
+
+def test_robust_on_texts_without_a_shared_word_is_a_data_error(tmp_path):
+    from newsbench.errors import DataError
+
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcdefghij"), 8)) for _ in range(80)]
+    frame = make_corpus(40, 0).assign(title="", text=[f"{words[2 * i]} {words[2 * i + 1]}" for i in range(40)])
+    frame.to_csv(tmp_path / "unique.csv", index=False)
+    with pytest.raises(DataError, match="could not be fitted on .* training articles.*at least 2 articles"):
+        train(TrainConfig(data=[str(tmp_path / "unique.csv")], out=tmp_path / "m", recipe="robust"))

@@ -168,7 +168,8 @@ def test_the_ray_engine_gives_the_local_engine_predictions_and_resumes_its_parts
     corpus.loc[3, ["title", "text"]] = ""
     corpus.to_csv(tmp_path / "news.csv", index=False)
     corpus.iloc[:30].to_json(tmp_path / "more.jsonl", orient="records", lines=True)
-    files = [tmp_path / "news.csv", tmp_path / "more.jsonl"]
+    (tmp_path / "header.csv").write_text("title,text\n")  # no rows: one empty chunk, which Ray never returns
+    files = [tmp_path / "news.csv", tmp_path / "more.jsonl", tmp_path / "header.csv"]
     local = predict(config(model, files, tmp_path / "local.parquet", chunk_rows=8))
     # an interrupted local run leaves parts; the ray engine picks them up and scores the rest
     real, calls = predict_module.score_rows, []
@@ -188,7 +189,64 @@ def test_the_ray_engine_gives_the_local_engine_predictions_and_resumes_its_parts
                            "--chunk-rows", "8", "--engine", "ray", "--num-cpus", "2", "--threads", "1"],
                           capture_output=True, text=True, timeout=600, env={**os.environ, "COLUMNS": "250"})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert f"2 of {local.chunks} chunks were already written" in done.stderr and local.chunks == 13
+    assert f"2 of {local.chunks} chunks were already written" in done.stderr and local.chunks == 14
     assert "skipped: 2 empty_text" in done.stderr and local.skipped == {"empty_text": 2}  # row 3 of each file
     on_ray, in_process = (pd.read_parquet(tmp_path / f"{name}.parquet") for name in ("ray", "local"))
     pd.testing.assert_frame_equal(on_ray, in_process)
+
+
+def test_a_later_json_lines_row_that_would_change_the_text_columns_is_an_error(model, tmp_path):
+    import json
+
+    rows = [{"text": "calm report on the budget"}] * 2 + [{"title": "shock", "text": "calm report"}] * 2
+    (tmp_path / "drift.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(DataError, match=r"drift.jsonl: row 2 \(0-based\) brings the column 'title', which makes the "
+                                        r"text title\+text where the rows before it read text; .*--text-cols"):
+        predict(config(model, [tmp_path / "drift.jsonl"], tmp_path / "a.parquet", chunk_rows=2))
+    whole = predict(config(model, [tmp_path / "drift.jsonl"], tmp_path / "b.parquet", chunk_rows=10))
+    named = predict(config(model, [tmp_path / "drift.jsonl"], tmp_path / "c.parquet", chunk_rows=2,
+                           text_cols=["title", "text"]))
+    assert whole.rows == named.rows == 4
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "b.parquet"), pd.read_parquet(tmp_path / "c.parquet"))
+
+
+def test_a_resume_checks_file_contents_and_the_parts_folder_is_predicts_own(model, tmp_path, monkeypatch):
+    make_corpus(40, seed=11).to_csv(tmp_path / "news.csv", index=False)
+    real, calls = predict_module.score_rows, []
+
+    def interrupted(rows, scorer, threshold):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(rows, scorer, threshold)
+
+    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))
+    monkeypatch.setattr(predict_module, "score_rows", real)
+    # Edited in place: same size, same modification time (as cp -p or rsync -t leave it).
+    path, stat = tmp_path / "news.csv", (tmp_path / "news.csv").stat()
+    text = path.read_text()
+    path.write_text(text.replace("number", "NUMBER"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    with pytest.raises(ConfigError, match="another model, input files or options"):
+        predict(config(model, [path], tmp_path / "p.parquet", chunk_rows=10))
+    # A parts folder predict did not make is never adopted (its files would be deleted at the end).
+    (tmp_path / "u.parquet.parts").mkdir()
+    (tmp_path / "u.parquet.parts" / "notes.txt").write_text("precious")
+    with pytest.raises(ConfigError, match="holds files that newsbench predict did not write"):
+        predict(config(model, [path], tmp_path / "u.parquet"))
+    assert (tmp_path / "u.parquet.parts" / "notes.txt").read_text() == "precious"
+
+
+def test_output_ids_stay_unique_when_file_names_collide(model, tmp_path):
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        make_corpus(5, seed=1).to_csv(tmp_path / folder / "x.csv", index=False)
+    make_corpus(5, seed=2).to_csv(tmp_path / "x#1.csv", index=False)
+    predict(config(model, [tmp_path / "d1" / "x.csv", tmp_path / "d2" / "x.csv", tmp_path / "x#1.csv"],
+                   tmp_path / "p.parquet"))
+    out = pd.read_parquet(tmp_path / "p.parquet")
+    assert len(out) == 15 and out["id"].is_unique
+    assert sorted({i.rsplit(":", 1)[0] for i in out["id"]}) == ["x#0", "x#1", "x#1#1"]

@@ -4,6 +4,7 @@ import json
 
 import numpy as np
 import pytest
+from conftest import make_corpus
 from typer.testing import CliRunner
 
 from newsbench.cli import app
@@ -251,3 +252,17 @@ def test_the_roofline_graphs_multiply_correctly_and_count_two_operations_per_mul
     for p in points:
         assert p.gops == pytest.approx(2 * 32 * 64 * 48 / (p.ms / 1e3) / 1e9)
     assert set(roofs(points)) == {"fp32", "int8"} and roofs(points, threads=2) == {}
+
+
+def test_single_stream_texts_say_how_many_were_timed_and_what_was_set_aside(tmp_path):
+    from newsbench.errors import DataError
+    from newsbench.profiling.latency import real_articles
+
+    frame = make_corpus(30, 0)
+    frame.loc[0:2, ["title", "text"]] = ""
+    frame.to_csv(tmp_path / "few.csv", index=False)
+    picked, source = real_articles(str(tmp_path / "few.csv"), 50, 0)
+    assert len(picked) == 27 and source == "few (27 of 27 articles, seed 0; 50 asked for; set aside: empty_text: 3)"
+    frame.iloc[:12].to_csv(tmp_path / "tiny.csv", index=False)
+    with pytest.raises(DataError, match=r"9 articles to time \(set aside: empty_text: 3\).*at least 20"):
+        real_articles(str(tmp_path / "tiny.csv"), 50, 0)

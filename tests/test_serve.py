@@ -126,6 +126,9 @@ def test_explain_returns_the_words_that_pushed_each_score(server):
     ({"json": {"texts": ["a"], "txets": ["b"]}}, 422, "txets"),
     ({"json": {"texts": ["a"] * 65}}, 413, "texts"),
     ({"json": ["a list"]}, 422, "body"),
+    ({"content": b'{"texts": ["ok", "a \\ud800 b"], "explain": true}', "headers": {"content-type": "application/json"}},
+     422, "texts[1]"),
+    ({"json": {"texts": ["\u200b\u200c\ufeff"]}}, 422, "texts[0]"),
 ])
 def test_bad_requests_get_a_4xx_naming_the_field(server, kwargs, status, field):
     answer = server.post(**kwargs)
@@ -146,6 +149,8 @@ def test_limits_cut_long_articles_and_refuse_large_bodies(model):
                          headers={"content-type": "application/json"})
         assert chunked.status_code == 413
         assert s.post(json={"texts": ["a", "b", "c", "d"]}).status_code == 413
+        hidden = s.post(json={"texts": ["\u200b" * 60 + "shocking secret hoax"]})  # nothing visible in the 50 read
+        assert hidden.status_code == 422 and "in its first 50 characters" in hidden.json()["detail"]
         info = httpx.get(s.url + "/v1/model").json()
         assert info["serving"]["max_chars"] == 50 and info["serving"]["max_articles"] == 3
     finally:
@@ -305,3 +310,13 @@ def test_the_listener_is_tcp_so_keep_alive_connections_get_nodelay():
         assert sock.proto == socket.IPPROTO_TCP and sock.getsockname()[1] > 0
     finally:
         sock.close()
+
+
+@pytest.mark.parametrize("setting", [{"max_body_mb": float("inf")}, {"explain_budget": float("inf")},
+                                     {"batch_wait_ms": -1.0}, {"max_body_mb": 0.0}])
+def test_serve_limits_must_be_finite_and_in_range(model, setting):
+    from newsbench.errors import ConfigError
+    from newsbench.serving.config import ServeConfig
+
+    with pytest.raises(ConfigError, match="max_body_mb must be in"):
+        ServeConfig(model=model, allow_pickle=True, **setting)

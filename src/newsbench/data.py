@@ -32,7 +32,7 @@ RESERVED = ("id", "text", "label")
 RENAMED = (*RESERVED, "pred", "prob_fake", "dataset", "input_file")
 
 SKIP_REASONS = {
-    "empty_text": "the text columns are empty",
+    "empty_text": "the text columns are empty (or hold only invisible characters)",
     "bad_label": "the label is not one of 0/1, real/fake, true/false",
     "duplicate": "same text (case and whitespace ignored) as an earlier row",
     "label_conflict": "the same text occurs with both labels",
@@ -150,7 +150,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
             name += "_orig"
         rows[name] = frame[col].to_numpy()
 
-    empty = rows["text"].str.strip() == ""
+    empty = rows["text"].map(blank).astype(bool)
     bad = rows["label"].isna() & ~empty
     skipped = pd.concat(
         [
@@ -166,6 +166,17 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     rows["label"] = rows["label"].astype(np.int64)
     source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label, mapping)
     return rows, skipped, source
+
+
+# Whitespace, C0/C1 controls, and format characters that show nothing: soft hyphen, zero-width
+# spaces and joiners, direction marks, variation selectors, word joiners, byte-order marks.
+_INVISIBLE = re.compile("[\\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\ufe00-\ufe0f\ufeff]*")
+
+
+def blank(text: str) -> bool:
+    """True when ``text`` shows nothing: empty, whitespace, or only invisible characters."""
+    return _INVISIBLE.fullmatch(text) is not None
 
 
 def text_columns(path: Path, columns: list[str], options: LoadOptions) -> tuple[str, ...]:

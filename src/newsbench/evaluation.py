@@ -116,8 +116,9 @@ def score_dataset(
     probs = detector.predict_proba(texts, advance)
     total = time.perf_counter() - start
     if probs.shape != (len(texts), 2) or not np.all(np.isfinite(probs)):
-        raise ModelError(f"{type(detector).__name__} returned scores of shape {probs.shape} "
-                         f"(finite: {bool(np.all(np.isfinite(probs)))}); expected ({len(texts)}, 2)")
+        raise ModelError(f"{getattr(detector, 'path', type(detector).__name__)}: returned scores of shape "
+                         f"{probs.shape} (finite: {bool(np.all(np.isfinite(probs)))}); expected ({len(texts)}, 2) "
+                         "finite ones. If it is a model folder, copy it again or train it again")
     prob = probs[:, 1]
     pred = (prob >= threshold).astype(np.int64)
     timing = Timing(len(y), detector.times.tokenize_s, detector.times.inference_s, total, 1000 * total / len(y))
@@ -244,7 +245,11 @@ def load_model_card(model: str) -> tuple[ModelCard | None, Path | None]:
     card_path = folder / "model.json"
     if not path.exists() or not card_path.exists():
         return None, None
-    return read_json(ModelCard, card_path), folder
+    card = read_json(ModelCard, card_path)
+    if not 0.0 <= card.threshold <= 1.0:  # NaN too: every score would be called real
+        raise DataError(f"{card_path}: threshold {card.threshold} is not a probability in [0, 1]; set it to the "
+                        "validation threshold the training printed (or 0.5), or train the model again")
+    return card, folder
 
 
 def resolve_threshold(threshold: float | str, card: ModelCard | None) -> float:

@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.errors import ModelError
+from newsbench.errors import DataError, ModelError
 
 VIEWS = ("tfidf", "tfidf-canonical", "embed", "static", "style")
 TFIDF = {"ngram_range": (1, 2), "min_df": 2, "max_df": 0.95, "sublinear_tf": True, "lowercase": True}
 # logistic regression inverse regularisation per view
 C = {"tfidf": 4.0, "tfidf-canonical": 16.0, "embed": 1.0, "static": 10.0, "style": 1.0}
+COMBINE = "mean log-odds"  # how heads.json says the heads are combined (the only way)
 _QUOTES = re.compile("[\u2018\u2019\u201a\u201b\u2032\u00b4'`]")
 _DIGIT = re.compile(r"\d")
 
@@ -112,48 +113,100 @@ class HeadModel:
                                     ignore=shutil.ignore_patterns(".git*", "*.onnx", "onnx", "openvino", "*.h5"))
             np.savez(folder / entry["file"], **arrays)
             entries.append(entry)
-        (folder / "heads.json").write_text(json.dumps({"combine": "mean log-odds", "heads": entries}, indent=2))
+        (folder / "heads.json").write_text(json.dumps({"combine": COMBINE, "heads": entries}, indent=2))
 
     @classmethod
     def load(cls, folder: Path, threads: int | None = None) -> HeadModel:
+        """Read a folder ``save`` wrote, checking every array against what its head needs (a damaged
+        or edited folder is a ``ModelError`` naming the file, never NaN scores or a traceback later)."""
         folder = Path(folder)
+        where = folder / "heads.json"
         try:
-            spec = json.loads((folder / "heads.json").read_text())
-            heads = [_load_head(folder, entry, threads) for entry in spec["heads"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(f"{folder}: not a readable heads model written by newsbench train ({exc})") from exc
-        if not heads:
-            raise ModelError(f"{folder / 'heads.json'} lists no heads")
+            spec = json.loads(where.read_text())
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"{where}: not a readable heads model written by newsbench train ({exc})") from exc
+        entries = spec.get("heads") if isinstance(spec, dict) else None
+        if not isinstance(entries, list) or not entries:
+            raise ModelError(f"{where}: lists no heads (expected {{\"heads\": [{{\"view\": ..., \"file\": ...}}]}})")
+        if spec.get("combine", COMBINE) != COMBINE:
+            raise ModelError(f"{where}: combine {spec['combine']!r} is not one newsbench knows ({COMBINE!r})")
+        heads = []
+        for i, entry in enumerate(entries):
+            try:
+                heads.append(_load_head(folder, entry, threads))
+            except ModelError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - numpy, zipfile, json and sklearn fail in many ways
+                name = entry.get("file") if isinstance(entry, dict) else None
+                raise ModelError(f"{where}: head {i}{f' ({name})' if isinstance(name, str) else ''} is damaged: "
+                                 f"{exc}. Copy the model folder again, or train it again") from exc
+        files = [entry["file"] for entry in entries]
+        twice = sorted({f for f in files if files.count(f) > 1})
+        if twice:
+            raise ModelError(f"{where}: a head is listed twice ({', '.join(twice)})")
         return cls(heads)
 
 
+def _vector(arrays: dict, key: str, size: int | None = None) -> np.ndarray:
+    """``arrays[key]`` as a finite 1-D float array (of ``size`` values)."""
+    if key not in arrays:
+        raise ValueError(f"no array '{key}'")
+    value = arrays[key]
+    if value.ndim != 1 or value.dtype.kind not in "fiu":
+        raise ValueError(f"'{key}' is a {value.dtype} array of shape {value.shape}, expected a 1-D array of numbers")
+    if size is not None and len(value) != size:
+        raise ValueError(f"'{key}' has {len(value)} values, expected {size}")
+    if not np.isfinite(value).all():
+        raise ValueError(f"'{key}' holds NaN or infinite values")
+    return value.astype(np.float64)
+
+
 def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
+    if not isinstance(entry, dict) or not isinstance(entry.get("view"), str) or not isinstance(entry.get("file"), str):
+        raise ValueError(f"expected {{\"view\": ..., \"file\": ...}}, found {entry!r:.80}")
     view = entry["view"]
     if view not in VIEWS:
-        raise ValueError(f"unknown view {view!r}")
+        raise ValueError(f"unknown view {view!r} (known: {', '.join(VIEWS)})")
     with np.load(folder / Path(entry["file"]).name, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    head = LinearHead(view, arrays["coef"], float(arrays["intercept"][0]))
+    head = LinearHead(view, np.zeros(0), float(_vector(arrays, "intercept", 1)[0]))
     if view in VECTORIZERS:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         terms = json.loads((folder / Path(entry["vocabulary"]).name).read_text())
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms) or len(set(terms)) < len(terms):
+            raise ValueError(f"{entry['vocabulary']} is not a list of distinct terms")
         head.vectorizer = TfidfVectorizer(vocabulary=terms, dtype=np.float32, **VECTORIZERS[view])
-        head.vectorizer.idf_ = arrays["idf"]
+        head.vectorizer.idf_ = _vector(arrays, "idf", len(terms))
+        if (head.vectorizer.idf_ < 1).any():  # smoothed idf is at least 1
+            raise ValueError("'idf' holds values below 1")
+        size = len(terms)
     elif view == "style":
-        head.state = {"mean": arrays["mean"], "scale": arrays["scale"]}
+        from newsbench.training.style import STYLE_FEATURES
+
+        size = len(STYLE_FEATURES)
+        head.state = {"mean": _vector(arrays, "mean", size), "scale": _vector(arrays, "scale", size)}
+        if (head.state["scale"] <= 0).any():
+            raise ValueError("'scale' holds values that are not positive")
     elif view == "static":
-        from newsbench.static import MAX_TOKENS, StaticEncoder
+        from newsbench.static import StaticEncoder, check_prefixes
 
         # Folders from before prefixes were pooled hold one length: the mean of that many tokens.
-        prefixes = entry.get("prefixes", [entry.get("max_length", MAX_TOKENS)])
+        prefixes = check_prefixes(entry.get("prefixes", [entry.get("max_length", 512)]))
         head.encoder = StaticEncoder.load(folder / "static", prefixes)
+        size = len(prefixes) * head.encoder.model.dim
     else:
         from newsbench.training.embeddings import SentenceEncoder
 
+        tokens = entry.get("max_length", ENCODER_TOKENS)
+        if not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < 1:
+            raise ValueError(f"max_length {tokens!r} is not a positive number of tokens")
+        if not (folder / "encoder").is_dir():
+            raise ValueError(f"its encoder folder {folder / 'encoder'} is missing")
         # No cache: a deployed detector (and its profile) pays for every article it scores.
-        head.encoder = SentenceEncoder(folder / "encoder", int(entry.get("max_length", ENCODER_TOKENS)),
-                                       threads=threads, cache=False)
+        head.encoder = SentenceEncoder(folder / "encoder", tokens, threads=threads, cache=False)
+        size = head.encoder.dim
+    head.coef = _vector(arrays, "coef", size)
     return head
 
 
@@ -167,7 +220,12 @@ def fit_head(view: str, texts: list[str], labels: np.ndarray, weights: np.ndarra
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         head.vectorizer = TfidfVectorizer(dtype=np.float32, **VECTORIZERS[view])
-        x = head.vectorizer.fit_transform(texts)
+        try:
+            x = head.vectorizer.fit_transform(texts)
+        except ValueError as exc:  # no word in two articles: min_df=2 leaves no terms
+            raise DataError(f"the {view} view could not be fitted on {len(texts):,} training articles: {exc}. "
+                            "TF-IDF keeps words that occur in at least 2 articles; check that the text columns "
+                            "(or --text-template) hold the article text") from exc
     elif view in ("embed", "static"):
         head.encoder = encoder
         x = encoder.encode(texts)

@@ -17,7 +17,7 @@ import numpy as np
 from newsbench.data import compose_texts
 from newsbench.detectors import load_detector
 from newsbench.detectors.base import Detector, DetectorOptions
-from newsbench.errors import DataError
+from newsbench.errors import DataError, ModelError
 from newsbench.evaluation import load_model_card
 from newsbench.explain import explain
 from newsbench.options import LoadOptions, template_fields
@@ -74,7 +74,12 @@ class Scorer:
     def score(self, texts: Sequence[str]) -> np.ndarray:
         """P(fake) per text, shape (n,)."""
         texts = list(texts)
-        return self.detector.predict_proba(texts)[:, 1] if texts else np.zeros(0)
+        prob = self.detector.predict_proba(texts)[:, 1] if texts else np.zeros(0)
+        bad = np.flatnonzero(~np.isfinite(prob))
+        if len(bad):  # NaN >= threshold is False: never call an article real on a score that is not one
+            raise ModelError(f"{self.model}: gave no finite P(fake) for {len(bad)} of {len(texts)} articles (the "
+                             f"first: article {bad[0]} of the batch); copy the model folder again, or train it again")
+        return prob
 
     def read_chars(self, texts: Sequence[str]) -> list[int]:
         """How many leading characters of each text the detector reads (its token limit)."""

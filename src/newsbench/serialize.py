@@ -36,26 +36,40 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-def from_dict(cls: Any, data: Any) -> Any:
-    """Inverse of ``to_dict`` for a target type ``cls`` (a dataclass or a typing hint)."""
+_PLAIN = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
+def from_dict(cls: Any, data: Any, where: str = "") -> Any:
+    """Inverse of ``to_dict`` for a target type ``cls`` (a dataclass or a typing hint). A value of
+    the wrong plain type (a string where a bool belongs: "no" would read as true) is a TypeError
+    naming the field (``where``)."""
     origin, args = typing.get_origin(cls), typing.get_args(cls)
     if data is None:
         return float("nan") if cls is float else None
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
-        return from_dict(inner[0], data) if len(inner) == 1 else data
+        return from_dict(inner[0], data, where) if len(inner) == 1 else data
     if dataclasses.is_dataclass(cls):
+        if not isinstance(data, dict):
+            raise TypeError(f"{where or cls.__name__}: expected an object, found {data!r:.60}")
         hints = typing.get_type_hints(cls)
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: from_dict(hints[k], v) for k, v in data.items() if k in known})
+        return cls(**{k: from_dict(hints[k], v, f"{where}.{k}".lstrip(".")) for k, v in data.items() if k in known})
+    if origin in (list, tuple, dict) and not isinstance(data, dict if origin is dict else list):
+        raise TypeError(f"{where}: expected {'an object' if origin is dict else 'a list'}, found {data!r:.60}")
     if origin is list:
-        return [from_dict(args[0], v) for v in data]
+        return [from_dict(args[0], v, f"{where}[{i}]") for i, v in enumerate(data)]
     if origin is tuple:
-        return tuple(from_dict(a, v) for a, v in zip(args, data)) if args and args[-1] is not ... else tuple(data)
+        return tuple(from_dict(a, v, f"{where}[{i}]") for i, (a, v) in enumerate(zip(args, data))) \
+            if args and args[-1] is not ... else tuple(data)
     if origin is dict:
-        return {k: from_dict(args[1], v) for k, v in data.items()}
-    if cls is float:
-        return float(data)
+        return {k: from_dict(args[1], v, f"{where}.{k}") for k, v in data.items()}
+    if cls in _PLAIN:
+        fits = isinstance(data, bool) if cls is bool else isinstance(data, cls) and not isinstance(data, bool) \
+            or cls is float and isinstance(data, int) and not isinstance(data, bool)
+        if not fits:
+            raise TypeError(f"{where}: expected {_PLAIN[cls]}, found {data!r:.60}")
+        return float(data) if cls is float else data
     return data
 
 

@@ -33,6 +33,7 @@ MAX_TOKENS = 512  # model2vec's default: longer articles are cut (by characters 
 # sentence) raised the training split's validation ROC AUC at seeds 0-2 (0.9964 / 0.9978 / 0.9976
 # -> 0.9980 / 0.9991 / 0.9984); a 16-token one as well did not (0.9976 / 0.9988 / 0.9989).
 PREFIXES = (32, 64, 128, 256, MAX_TOKENS)
+FILES = ("model.safetensors", "tokenizer.json", "config.json")  # model2vec's folder
 _DISTILLED: dict[tuple[str, int], StaticEncoder] = {}
 
 
@@ -48,11 +49,20 @@ class StaticEncoder:
 
     @classmethod
     def load(cls, folder: str | Path, prefixes: Sequence[int] = PREFIXES) -> StaticEncoder:
+        """Read a model2vec folder, checking its table (a damaged folder is a ``ModelError``)."""
         model2vec = require("model2vec", "static")
+        folder = Path(folder)
+        missing = [name for name in FILES if not (folder / name).is_file()]
+        if missing:  # model2vec would take a missing folder for a hub id and try to download it
+            raise ModelError(f"{folder}: not a static embedding folder (no {', '.join(missing)}); copy the model "
+                             "folder again, or train it again")
         try:
-            return cls(model2vec.StaticModel.from_pretrained(str(folder)), prefixes)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"{folder}: not a readable static embedding folder ({exc})") from exc
+            model = model2vec.StaticModel.from_pretrained(str(folder))
+            _check_table(model)
+        except Exception as exc:  # noqa: BLE001 - safetensors, tokenizers and model2vec raise many types
+            raise ModelError(f"{folder}: not a readable static embedding folder ({type(exc).__name__}: {exc}); "
+                             "copy the model folder again, or train it again") from exc
+        return cls(model, prefixes)
 
     @classmethod
     def distill(cls, encoder: str | Path, dimensions: int = DIMENSIONS) -> StaticEncoder:
@@ -87,12 +97,47 @@ class StaticEncoder:
             out[i] = means / (np.linalg.norm(means, axis=1, keepdims=True) + 1e-32)
         return out.reshape(len(texts), -1)
 
+    def read_chars(self, texts: Sequence[str]) -> list[int]:
+        """Where each text's last token that ``encode`` reads ends (its character cut, then MAX_TOKENS)."""
+        model = self.model
+        cut = self.max_length * model.median_token_length
+        out = []
+        for encoding in model.tokenizer.encode_batch([text[:cut] for text in texts], add_special_tokens=False):
+            ends = [end for token, (_, end) in zip(encoding.ids, encoding.offsets) if token != model.unk_token_id]
+            out.append(ends[: self.max_length][-1] if ends else 0)
+        return out
+
     def save(self, folder: Path) -> None:
         self.model.save_pretrained(str(folder))
 
     @property
     def parameters(self) -> int:
         return int(self.model.embedding.size)
+
+
+def check_prefixes(prefixes: object) -> tuple[int, ...]:
+    """Token prefix lengths as heads.json holds them: increasing whole numbers from 1 to MAX_TOKENS."""
+    fits = isinstance(prefixes, list) and prefixes and all(
+        isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_TOKENS for n in prefixes)
+    if not fits or list(prefixes) != sorted(set(prefixes)):
+        raise ValueError(f"prefixes {prefixes!r:.80} are not increasing token counts from 1 to {MAX_TOKENS}")
+    return tuple(prefixes)
+
+
+def _check_table(model) -> None:
+    """The table is a finite 2-D float array with a row for every token (or mapped token)."""
+    table, vocabulary = model.embedding, len(model.tokenizer.get_vocab())
+    if table.ndim != 2 or table.dtype not in (np.float16, np.float32):
+        raise ValueError(f"the table is a {table.dtype} array of shape {table.shape}, expected 2-D float16/float32")
+    if not np.isfinite(table).all():
+        raise ValueError("the table holds NaN or infinite values")
+    mapping = model.token_mapping
+    if mapping is not None and (len(mapping) < vocabulary or mapping.min() < 0 or mapping.max() >= len(table)):
+        raise ValueError(f"its token mapping does not map {vocabulary} tokens into the table's {len(table)} rows")
+    if mapping is None and len(table) < vocabulary:
+        raise ValueError(f"the table has {len(table)} rows for {vocabulary} tokens")
+    if model.weights is not None and (len(model.weights) < vocabulary or not np.isfinite(model.weights).all()):
+        raise ValueError(f"its token weights are not {vocabulary} finite numbers")
 
 
 @cache

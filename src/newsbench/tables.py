@@ -129,8 +129,7 @@ def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Itera
             else:
                 yield from _iter_jsonl(text, path, chunk_rows, done)
         except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: not valid {encoding} near byte {raw.tell()}; re-save the file as UTF-8, "
-                            "or pass --encoding with the file's real encoding (often cp1252 or latin-1)") from exc
+            raise _undecodable(path, codec, encoding) from exc
 
 
 def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: int,
@@ -226,15 +225,33 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
         # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
         return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(
-            f"{path}: line {line} is not valid {encoding} (byte 0x{raw[exc.start]:02x} at offset "
-            f"{exc.start}); re-save the file as UTF-8, or pass --encoding with the file's real "
-            "encoding (often cp1252 or latin-1)"
-        ) from exc
+        raise _not_text(path, encoding, raw[: exc.start].count(b"\n") + 1, raw[exc.start], exc.start) from exc
     except (UnicodeError, ValueError) as exc:  # codecs such as punycode fail in their own ways
         raise DataError(f"{path}: cannot be read as {encoding} ({exc}); pass --encoding with the file's real "
                         "encoding") from exc
+
+
+def _not_text(path: Path, encoding: str, line: int, byte: int, offset: int) -> DataError:
+    return DataError(f"{path}: line {line} is not valid {encoding} (byte 0x{byte:02x} at offset {offset}); re-save "
+                     "the file as UTF-8, or pass --encoding with the file's real encoding (often cp1252 or latin-1)")
+
+
+def _undecodable(path: Path, codec: str, encoding: str) -> DataError:
+    """The error ``_decode`` gives, found by decoding the file again in 1 MB pieces (bounded memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)()
+    offset, lines = 0, 0
+    with path.open("rb") as raw:
+        while piece := raw.read(1 << 20):
+            pending = decoder.getstate()[0]
+            data = pending + piece
+            try:
+                decoder.decode(piece)
+            except UnicodeDecodeError as exc:
+                start = offset - len(pending) + exc.start
+                return _not_text(path, encoding, lines + data[: exc.start].count(b"\n") + 1, data[exc.start], start)
+            offset, lines = offset + len(piece), lines + piece.count(b"\n")
+    return DataError(f"{path}: not valid {encoding}; re-save the file as UTF-8, or pass --encoding with the file's "
+                     "real encoding")
 
 
 def _read_delimited(text: str, path: Path, sep: str) -> pd.DataFrame:
@@ -296,6 +313,7 @@ def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
     records = _loads(text, f"{path}:", f"{path}: nests")
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise DataError(f"{path}: expected a JSON array of objects (or use .jsonl, one object per line)")
+    _check_unicode(text, records, str(path))
     return pd.DataFrame.from_records(records)
 
 
@@ -315,7 +333,18 @@ def _json_line(line: str, number: int, path: Path) -> dict:
     record = _loads(line, f"{path}: line {number} is", f"{path}: line {number} nests")
     if not isinstance(record, dict):
         raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+    _check_unicode(line, record, f"{path}: line {number}")
     return record
+
+
+def _check_unicode(text: str, parsed: object, where: str) -> None:
+    """JSON may escape half of a UTF-16 surrogate pair (``"\\ud800"``): no text holds one."""
+    if "\\ud" in text.lower():
+        try:
+            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise DataError(f"{where} holds {exc.object[exc.start]!r}, half of a UTF-16 surrogate pair, which is no "
+                            "character; fix the program that wrote the file (or drop that escape)") from exc
 
 
 def _plain(value: object) -> object:

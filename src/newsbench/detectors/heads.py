@@ -46,6 +46,13 @@ class HeadsDetector(Detector):
         """P(fake) of the whole model (features included) for a list of texts."""
         return self.model.score(batch)
 
+    def read_chars(self, texts: Sequence[str]) -> list[int]:
+        """All of each text, unless every head reads a token prefix (static, embed): then the longest."""
+        heads = self.model.heads
+        if not texts or any(h.encoder is None for h in heads):
+            return super().read_chars(texts)
+        return np.max([h.encoder.read_chars(list(texts)) for h in heads], axis=0).tolist()
+
     def set_threads(self, threads: int | None) -> None:
         for head in self.model.heads:
             if head.encoder is not None:

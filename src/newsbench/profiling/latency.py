@@ -144,16 +144,25 @@ class FoldedTokenizer:
         return encoded
 
 
+MIN_QUERIES = 20  # single-stream queries for a p99 worth reporting
+
+
 def real_articles(texts: str, queries: int, seed: int) -> tuple[list[str], str]:
     """A seeded sample of ``queries`` article texts from a data spec, and its description."""
     from newsbench.data import load_dataset
+    from newsbench.errors import DataError
     from newsbench.sources import DataSpec
 
     dataset = load_dataset([DataSpec.parse(texts)])
-    pool = dataset.texts
+    pool, aside = dataset.texts, ", ".join(f"{k}: {v:,}" for k, v in dataset.skipped_counts().items())
+    if len(pool) < MIN_QUERIES:
+        raise DataError(f"{texts}: {len(pool)} articles to time (set aside: {aside or 'none'}); single-stream "
+                        f"percentiles need at least {MIN_QUERIES}")
     rng = np.random.default_rng(seed)
     picked = [pool[i] for i in rng.choice(len(pool), min(queries, len(pool)), replace=False)]
-    return picked, f"{dataset.name} ({len(picked)} of {len(pool):,} articles, seed {seed})"
+    return picked, (f"{dataset.name} ({len(picked)} of {len(pool):,} articles, seed {seed}"
+                    + (f"; {queries} asked for" if len(picked) < queries else "")
+                    + (f"; set aside: {aside}" if aside else "") + ")")
 
 
 def encoder(model: str | None, config, limit: int, trust_remote_code: bool = False):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import json
 import os
+import re
 import time
 from contextlib import asynccontextmanager
 from urllib.parse import parse_qs
@@ -22,6 +23,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, model_validator
 
 from newsbench import __version__
+from newsbench.data import blank
 from newsbench.errors import DataError
 from newsbench.explain import explain
 from newsbench.reporting.blocks import render_template
@@ -29,6 +31,8 @@ from newsbench.reporting.evaluation import explanation_blocks
 from newsbench.scorer import Scorer
 from newsbench.serving.batching import MicroBatcher
 from newsbench.serving.config import ServeConfig
+
+SURROGATE = re.compile("[\ud800-\udfff]")  # JSON can escape half a pair; no text holds one
 
 
 class ApiError(Exception):
@@ -174,10 +178,16 @@ def create_app(scorer: Scorer, config: ServeConfig, caveats: list[dict] | None =
         except DataError as exc:
             raise ApiError(422, field, str(exc)) from None
         for i, text in enumerate(texts):
-            if not text.strip():
+            if blank(text[:config.max_chars]):
                 raise ApiError(422, f"{field}[{i}]", f"{field}[{i}] has no text to score"
-                               + (" (after removing the source artefacts the model was trained without)"
+                               + (f" in its first {config.max_chars:,} characters (--max-chars)" if not blank(text)
+                                  else " (after removing the source artefacts the model was trained without)"
                                   if scorer.preprocessing.strip_artifacts else ""))
+            lone = SURROGATE.search(text)
+            if lone:
+                raise ApiError(422, f"{field}[{i}]", f"{field}[{i}] holds {lone.group()!r} at character "
+                                                     f"{lone.start()}, half of a UTF-16 surrogate pair, which is no "
+                                                     "character")
         return texts
 
     @app.get("/v1/health", dependencies=[Depends(authorised)])

@@ -4,6 +4,7 @@ written atomically, and the final check that joins the parts (``serving.predict`
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from newsbench.data import compose_texts, text_columns
+from newsbench.data import blank, compose_texts, text_columns
 from newsbench.detectors.base import fingerprint
 from newsbench.errors import ConfigError, DataError
 from newsbench.evaluation import load_model_card
@@ -34,6 +35,12 @@ class Chunk:
     done: float  # share of the file read
 
 
+def _sha256(path: Path) -> str:
+    """The file's content hash: a file edited in place keeps its size and can keep its mtime."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 class Job:
     """The parts both engines share: inputs, text building, the parts folder and the final check."""
 
@@ -41,7 +48,12 @@ class Job:
         self.config = config
         self.specs = [DataSpec.parse(s) for s in config.data]
         keys = [s.key for s in self.specs]
-        self.keys = [k if keys.count(k) == 1 else f"{k}#{i}" for i, k in enumerate(keys)]  # ids never collide
+        self.keys: list[str] = []  # ids never collide: x.csv twice gives x#0 and x#1, unless a file is x#1
+        for i, key in enumerate(keys):
+            unique = key if keys.count(key) == 1 else f"{key}#{i}"
+            while unique in self.keys or (unique != key and unique in keys):
+                unique += f"#{i}"
+            self.keys.append(unique)
         card, _ = load_model_card(config.model)
         self.threshold = config.threshold if config.threshold is not None else (card.threshold if card else 0.5)
         self.options = (card.preprocessing if card else LoadOptions()).overridden(  # as evaluate reads files
@@ -62,10 +74,15 @@ class Job:
             "options": {"text_cols": self.options.text_cols, "text_template": self.options.text_template,
                         "strip_datelines": self.options.strip_datelines,
                         "strip_artifacts": self.options.strip_artifacts, "encoding": self.options.encoding},
-            "files": [{"path": str(s.path.resolve()), "size": s.path.stat().st_size,
-                       "mtime_ns": s.path.stat().st_mtime_ns} for s in self.specs],
+            "files": [{"path": str(s.path.resolve()), "size": s.path.stat().st_size, "sha256": _sha256(s.path)}
+                      for s in self.specs],
         }
         path = self.parts / "job.json"
+        if self.parts.exists() and not self.parts.is_dir():
+            raise ConfigError(f"{self.parts} is a file, where predict keeps its parts; move it or choose another --out")
+        if self.parts.is_dir() and not path.exists() and any(self.parts.iterdir()):
+            raise ConfigError(f"{self.parts} holds files that newsbench predict did not write (no job.json); move "
+                              "them or choose another --out")
         if path.exists():
             if json.loads(path.read_text()) != json.loads(json.dumps(manifest)):
                 raise ConfigError(f"{self.parts} holds parts of a run with another model, input files or options; "
@@ -77,12 +94,27 @@ class Job:
     def chunks(self) -> Iterator[Chunk]:
         """Every chunk of every input file, texts built as ``evaluate`` builds them."""
         for index, spec in enumerate(self.specs):
-            columns: list[str] | None = None
+            columns: list[str] = []
+            text_cols: tuple[str, ...] | None = None
+            lines, later = spec.path.suffix.lower() == ".jsonl", []
             for chunk in iter_table(spec.path, self.config.encoding, self.config.chunk_rows):
-                if columns is None:
-                    columns = list(chunk.frame.columns)
-                    text_cols = text_columns(spec.path, columns, self.options)
+                new = [c for c in chunk.frame.columns if c not in columns]
+                if new or text_cols is None:  # JSON Lines rows may bring keys the rows before lacked
+                    columns += new
+                    # A named text column may first appear in a later row of JSON Lines.
+                    later = [c for c in self.options.text_cols or () if lines
+                             and c.lower() not in {k.lower() for k in columns}]
+                    choice = text_columns(spec.path, columns + later, self.options)
+                    if text_cols is not None and choice != text_cols:
+                        row = chunk.start + int((chunk.frame[new[0]] != "").to_numpy().argmax())
+                        raise DataError(f"{spec.path}: row {row} (0-based) brings the column '{new[0]}', which makes "
+                                        f"the text {'+'.join(choice)} where the rows before it read "
+                                        f"{'+'.join(text_cols)}; name the text columns with --text-cols")
+                    text_cols = choice
                 yield self._chunk(index, spec, chunk, text_cols)
+            if later:
+                raise DataError(f"{spec.path}: --text-cols asks for {later}, but no row has them; its keys are "
+                                f"{columns}")
 
     def _chunk(self, index: int, spec: DataSpec, chunk: TableChunk, text_cols: tuple[str, ...]) -> Chunk:
         frame = chunk.frame.reindex(columns=list(text_cols), fill_value="")  # JSONL rows may lack a key
@@ -131,10 +163,10 @@ class Job:
         return rows, skipped
 
 
-def score_rows(rows: pd.DataFrame, scorer: Scorer, threshold: float) -> pd.DataFrame:
+def score_rows(rows: pd.DataFrame, scorer: Scorer | None, threshold: float) -> pd.DataFrame:
     """The output rows of one chunk: P(fake) and label of each row with text; the rest skipped."""
     texts = rows["text"].tolist()
-    empty = np.array([not t.strip() for t in texts], dtype=bool)
+    empty = np.array([blank(t) for t in texts], dtype=bool)
     prob = np.full(len(texts), np.nan)
     if (~empty).any():
         prob[~empty] = scorer.score([t for t, e in zip(texts, empty) if not e])

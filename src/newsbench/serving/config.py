@@ -54,8 +54,11 @@ class ServeConfig:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"port must be in 0..65535, got {self.port}")
-        if not self.max_body_mb > 0 or not self.batch_wait_ms >= 0 or not self.explain_budget >= 0:
-            raise ConfigError("max_body_mb must be positive; batch_wait_ms and explain_budget 0 or more")
+        if not (0 < self.max_body_mb < 2**20 and 0 <= self.batch_wait_ms <= 60_000
+                and 0 <= self.explain_budget <= 3600):
+            raise ConfigError(f"max_body_mb must be in (0, 1048576) MiB, batch_wait_ms in [0, 60000] ms and "
+                              f"explain_budget in [0, 3600] s; got {self.max_body_mb}, {self.batch_wait_ms} and "
+                              f"{self.explain_budget}")
         if self.api_key_file is not None:
             self.api_key()  # fails now, not at the first request
         self.detector_options()

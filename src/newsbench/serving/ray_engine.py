@@ -58,6 +58,9 @@ def run_ray(job: Job, progress: ProgressFactory | None = None) -> tuple[dict[Pat
             if path.exists():
                 resumed += 1
                 continue
+            if not len(chunk.rows):  # a header-only file: nothing for Ray, and no batch would come back
+                write_part(score_rows(chunk.rows, None, job.threshold), path)
+                continue
             window.append((path.name, chunk.rows.assign(part=path.name)))
             if len(window) == WINDOW:
                 scored += _score(ray, job, window, advance)

@@ -56,6 +56,11 @@ class SentenceEncoder:
             _LOADED[key] = cls(path, max_length, threads=threads)
         return _LOADED[key]
 
+    def read_chars(self, texts: list[str]) -> list[int]:
+        """Where each text's last token within ``max_length`` ends."""
+        encoded = self.tokenizer(list(texts), truncation=True, max_length=self.max_length, return_offsets_mapping=True)
+        return [max((end for _, end in offsets), default=0) for offsets in encoded["offset_mapping"]]
+
     @property
     def parameters(self) -> int:
         return int(sum(p.numel() for p in self.model.parameters()))
