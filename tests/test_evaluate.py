@@ -371,3 +371,31 @@ def test_compare_error_paths(tmp_path, corpus_csv, corpus):
     predictions.assign(id="other:" + predictions.id).to_csv(runs[1] / "predictions.csv", index=False)
     with pytest.raises(NewsbenchError, match="share no scored rows"):
         compare(runs)
+
+
+def test_compare_refuses_runs_of_different_files_and_says_what_it_left_out(tmp_path, corpus):
+    from newsbench.comparison import compare
+    from newsbench.errors import NewsbenchError
+    from newsbench.reporting.comparison import comparison_blocks
+
+    for folder in ("x", "y"):
+        (tmp_path / folder).mkdir()
+    corpus.to_csv(tmp_path / "x" / "news.csv", index=False)
+    corpus.assign(text=corpus["text"] + " changed").to_csv(tmp_path / "y" / "news.csv", index=False)  # same labels
+    corpus.iloc[:50].assign(text=lambda f: f["text"] + " extra").to_csv(tmp_path / "extra.csv", index=False)
+
+    def run(name, *args):
+        assert invoke("evaluate", "--model", "fake", "--bootstrap", 0, "--out", tmp_path / name, *args).exit_code == 0
+        return tmp_path / name
+
+    a = run("a", "--data", tmp_path / "x" / "news.csv")
+    b = run("b", "--data", tmp_path / "y" / "news.csv")
+    with pytest.raises(NewsbenchError, match="news: the runs read different files"):
+        compare([a, b])
+    c = run("c", "--data", tmp_path / "x" / "news.csv", "--data", tmp_path / "extra.csv", "--max-rows", 60)
+    result = compare([a, c])
+    [ds] = result.datasets
+    assert ds.dataset == "news" and ds.n_common == 60
+    assert result.notes == ["news: rows not scored by every run, left out of the comparison: a (fake, fake): 60",
+                            "extra: left out, scored only by c (fake, fake)"]
+    assert result.notes[1] in [b.text for b in comparison_blocks(result)]

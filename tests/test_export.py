@@ -85,6 +85,18 @@ def test_export_refuses_to_overwrite_the_source(tiny_bert):
         export_onnx(tiny_bert, tiny_bert)
 
 
+def test_export_takes_only_a_hugging_face_classifier(tmp_path, corpus_csv):
+    # "fake" is newsbench's cue-word detector, not a hub id to look up.
+    with pytest.raises(ConfigError, match="export takes a Hugging Face classifier folder.*this is a fake model"):
+        export_onnx("fake", tmp_path / "x")
+    train_run = CliRunner().invoke(app, ["train", "--recipe", "style-lr", "--data", corpus_csv,
+                                         "--out", str(tmp_path / "m")])
+    assert train_run.exit_code == 0, train_run.output
+    with pytest.raises(ConfigError, match="this is a heads model"):
+        export_onnx(str(tmp_path / "m"), tmp_path / "y")
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
 def test_cli_export_then_evaluate_with_onnx(tmp_path, tiny_bert, corpus_csv):
     result = CliRunner().invoke(app, ["export", "--model", tiny_bert, "--out", str(tmp_path / "x")])
     assert result.exit_code == 0 and "argmax agreement 1.000" in " ".join(result.output.split()), result.output

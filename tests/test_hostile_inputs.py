@@ -524,6 +524,21 @@ def test_report_and_compare_refuse_a_broken_results_json(tmp_path, corpus_csv, r
     assert "results.json" in one_line_error(invoke("compare", good, bad, "--out", tmp_path / "c"))
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("value", 7.5, r"evaluations\[0\].metrics.accuracy: 7.5 is not a value in \[0, 1\]"),
+    ("value", "0.9", r"evaluations\[0\].metrics.accuracy.value: expected a number, found '0.9'"),
+    ("ci95", [-3, 1], r"evaluations\[0\].metrics.accuracy: -3.0 is not a value in \[0, 1\]"),
+])
+def test_report_refuses_metrics_that_are_not_numbers_in_range(tmp_path, corpus_csv, field, value, message):
+    out = tmp_path / "run"
+    assert invoke("evaluate", "--model", "fake", "--data", corpus_csv, "--bootstrap", 0, "--out", out).exit_code == 0
+    results = json.loads((out / "results.json").read_text())
+    results["evaluations"][0]["metrics"]["accuracy"][field] = value
+    (out / "results.json").write_text(json.dumps(results))
+    line = one_line_error(invoke("report", out))
+    assert "results.json" in line and re.search(message, line), line
+
+
 @pytest.mark.parametrize("edit", [lambda f: f.drop(columns="pred"), lambda f: f.assign(pred="x")])
 def test_compare_refuses_a_broken_predictions_csv(tmp_path, corpus_csv, edit):
     good, bad = tmp_path / "good", tmp_path / "bad"

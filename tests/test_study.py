@@ -134,6 +134,11 @@ def test_a_rerun_redoes_only_what_changed(study, files, monkeypatch):
     assert counted[0] == ("train",) and ("profile",) in counted
     assert {c[1] for c in counted if c[0] == "evaluate"} == {trained} and len(counted) == 5  # 3 evaluations
 
+    counted.clear()
+    make_corpus(80, 7).to_csv(files / "ext.csv", index=False)  # also the texts [profile] times by default
+    run_study(load_study(study), files / "out")
+    assert counted.count(("profile",)) == 3  # every profiled row (the cue model has nothing to profile)
+
 
 def test_holm_against_a_hand_computed_case():
     # p sorted: 0.01 (x4 = 0.04), 0.02 (x3 = 0.06), 0.03 (x2 = 0.06), 0.04 (x1 = 0.04 -> 0.06, monotone)
@@ -213,6 +218,22 @@ def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
      'data = ["{ext}", "{ext}"]\nrecipes = ["tfidf-lrr"]\n', "[crossval]: unknown crossval recipe 'tfidf-lrr'"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[profile]\nthreads = [0]\n',
      "[profile]: threads must be positive integers"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="a.b"\ndata=["{ext}"]\n'
+     '[[datasets]]\nname="a-b"\ndata=["{ext}"]\n', "line 8: [[datasets]] 'a.b' and 'a-b' would share the folder 'a-b'"),
+    ('[[detectors]]\nname = "../up"\npath = "fake"\n[[detectors]]\nname = "..-up"\npath = "fake"\n'
+     '[[datasets]]\nname="d"\ndata=["{ext}"]\n', "[[detectors]] '../up' and '..-up' would share the folder '---up'"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="Profile"\ndata=["{ext}"]\n',
+     "line 5: dataset name 'Profile' is taken: held-out, profile, model"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="x=y"\ndata=["{ext}"]\n',
+     "dataset name 'x=y' holds '='"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\nbackends = ["torch", "hf"]\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',
+     "line 4: detector 'a': backend 'torch' is listed twice"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\nthreshold = 1.5\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',
+     "line 4: detector 'a': threshold must be a number in [0, 1] or \"validation\", got 1.5"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\nbatch_size = 0\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',
+     "line 4: detector 'a': batch_size must be at least 1, got 0"),
+    ('[study]\nbootstrap = -1\n[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',
+     "line 2: bootstrap must be 0"),
 ])
 def test_study_file_errors_name_the_line_and_key(files, body, message):
     path = study_file(files, body.format(ext=files / "ext.csv", missing=files / "nope.csv"))

@@ -171,6 +171,8 @@ def explain(
 
     articles = list(text or [])
     for path in file or []:
+        if not path.is_file():
+            raise ConfigError(f"--file {path}: no such file")
         try:
             articles.append(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
@@ -179,6 +181,8 @@ def explain(
         raise ConfigError("nothing to explain: give --text 'ARTICLE' or --file PATH (repeatable), none of them empty")
     if max_evals < 1:
         raise ConfigError(f"--max-evals must be at least 1, got {max_evals}")
+    if not 0 < budget < float("inf"):
+        raise ConfigError(f"--budget must be a positive number of seconds, got {budget}")
     if out is not None:
         check_output(out, "explain")
     texts, found, detector = explain_articles(model, articles, backend, budget, max_evals, allow_pickle,

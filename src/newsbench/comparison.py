@@ -6,7 +6,7 @@ articles every run scored are compared; the first run is the reference for the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +57,7 @@ class Comparison:
     runs: list[str]
     datasets: list[DatasetComparison]
     environment: Environment
+    notes: list[str] = field(default_factory=list)  # datasets and rows left out, and why
     schema_version: str = SCHEMA_VERSION
     kind: str = "compare"
 
@@ -65,7 +66,7 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
     """Pair the runs' predictions by (dataset, id) and compare them dataset by dataset."""
     if len(run_dirs) < 2:
         raise NewsbenchError("compare needs at least two run folders")
-    names, tables = [], []
+    names, tables, files = [], [], []
     for run_dir in run_dirs:
         results, predictions = Path(run_dir) / "results.json", Path(run_dir) / "predictions.csv"
         if not results.exists() or not predictions.exists():
@@ -73,14 +74,27 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
         result = read_json(RunResult, results)
         names.append(f"{Path(run_dir).name} ({Path(result.model.path).name}, {result.model.backend})")
         tables.append(read_predictions(predictions))
-    datasets = []
-    for dataset in dict.fromkeys(tables[0]["dataset"]):
+        files.append({e.dataset: sorted(f.sha256 for f in e.files) for e in result.evaluations})
+    datasets, notes = [], []
+    everywhere = set.intersection(*(set(t["dataset"]) for t in tables))
+    for dataset in dict.fromkeys(d for t in tables for d in t["dataset"]):
+        if dataset not in everywhere:
+            notes.append(f"{dataset}: left out, scored only by "
+                         + ", ".join(n for n, t in zip(names, tables) if dataset in set(t["dataset"])))
+            continue
+        if any(f.get(dataset) != files[0].get(dataset) for f in files[1:]):
+            raise NewsbenchError(f"{dataset}: the runs read different files (their sha256 differ), so equal row ids "
+                                 "would pair different articles; compare runs of the same data")
         frames = [t[t["dataset"] == dataset].set_index("id") for t in tables]
         common = frames[0].index
         for frame in frames[1:]:
             common = common.intersection(frame.index)
         if len(common) == 0:
+            notes.append(f"{dataset}: left out, no row scored by every run")
             continue
+        aside = [f"{n}: {len(f) - len(common):,}" for n, f in zip(names, frames) if len(f) > len(common)]
+        if aside:
+            notes.append(f"{dataset}: rows not scored by every run, left out of the comparison: {'; '.join(aside)}")
         frames = [f.loc[common] for f in frames]
         y = frames[0]["label"].to_numpy()
         if any((f["label"].to_numpy() != y).any() for f in frames[1:]):
@@ -107,7 +121,7 @@ def compare(run_dirs: list[Path], seed: int = 0) -> Comparison:
         datasets.append(DatasetComparison(dataset, len(common), scores, tests))
     if not datasets:
         raise NewsbenchError("the runs share no scored rows (datasets and ids differ)")
-    return Comparison([str(d) for d in run_dirs], datasets, capture_environment(seed))
+    return Comparison([str(d) for d in run_dirs], datasets, capture_environment(seed), notes)
 
 
 def read_predictions(path: Path) -> pd.DataFrame:

@@ -169,6 +169,13 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     (so evaluate keeps its threshold and preprocessing) and export.json.
     """
     require("onnx", "onnx")
+    from newsbench.detectors import detect_backend
+
+    kind = detect_backend(model_dir)  # a missing local folder is a ModelError naming it
+    if kind != "torch":
+        raise ConfigError(f"--model {model_dir}: export takes a Hugging Face classifier folder (config.json, weights, "
+                          f"tokenizer), such as newsbench train --recipe finetune writes; this is a {kind} model, "
+                          "which evaluate, profile and serve take as it is")
 
     out = Path(out)
     default = "model.int8.onnx" if int8 else "model.onnx"

@@ -24,6 +24,12 @@ class Estimate:
     value: float
     ci95: tuple[float, float] | None = None
 
+    def __post_init__(self):
+        # Every metric newsbench estimates is a rate, a share or an area: in [0, 1] (or NaN: not computed).
+        for v in (self.value, *(self.ci95 or ())):
+            if v is not None and not (v != v or -1e-9 <= v <= 1 + 1e-9):
+                raise ValueError(f"{v} is not a value in [0, 1] (or null)")
+
 
 @dataclass(frozen=True)
 class Metrics:

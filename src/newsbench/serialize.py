@@ -54,7 +54,11 @@ def from_dict(cls: Any, data: Any, where: str = "") -> Any:
             raise TypeError(f"{where or cls.__name__}: expected an object, found {data!r:.60}")
         hints = typing.get_type_hints(cls)
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: from_dict(hints[k], v, f"{where}.{k}".lstrip(".")) for k, v in data.items() if k in known})
+        values = {k: from_dict(hints[k], v, f"{where}.{k}".lstrip(".")) for k, v in data.items() if k in known}
+        try:
+            return cls(**values)
+        except ValueError as exc:  # a class's own check (an Estimate outside [0, 1])
+            raise ValueError(f"{where}: {exc}" if where else str(exc)) from exc
     if origin in (list, tuple, dict) and not isinstance(data, dict if origin is dict else list):
         raise TypeError(f"{where}: expected {'an object' if origin is dict else 'a list'}, found {data!r:.60}")
     if origin is list:

@@ -23,4 +23,4 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
                       rows=[[t.other, f"{t.accuracy_difference:+.3f}", f"{t.only_reference_right:,}",
                              f"{t.only_other_right:,}", f"{t.p_value:.3g}"] for t in ds.tests],
                       numeric=(1, 2, 3, 4))]
-    return out
+    return out + [Block("note", note) for note in comparison.notes]

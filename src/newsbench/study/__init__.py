@@ -29,7 +29,7 @@ from newsbench.results import Evaluation, RunResult
 from newsbench.serialize import read_json, to_json
 from newsbench.sources import DataSpec
 from newsbench.study.compare import generalisation, pair_tests, pareto
-from newsbench.study.config import Study, StudyDataset, StudyDetector, load_study
+from newsbench.study.config import Study, StudyDataset, StudyDetector, folder_name, load_study
 from newsbench.study.results import Cost, DatasetScore, RecipeHeadline, StudyResult, StudyRow
 
 __all__ = ["Study", "StudyResult", "load_study", "run_study", "save_study"]
@@ -130,7 +130,7 @@ class _Units:
             path = Path(detector.path).expanduser()
             return detector.path, fingerprint(path) if path.exists() else detector.path
         settings = {"seed": self.study.seed, **detector.train}
-        folder = self.out / "runs" / detector.name / "model"
+        folder = self.out / "runs" / folder_name(detector.name) / "model"
         key, print_ = f"train/{detector.name}", self._print("train", settings, self._data(settings["data"]))
         if not self.cache.fresh(key, print_, folder / "model.json"):
             from newsbench.training import train
@@ -143,14 +143,14 @@ class _Units:
     def row(self, detector: StudyDetector, backend: str | None, model: str, model_print: str) -> StudyRow:
         """Evaluate one detector x backend on every dataset (and its held-out split), and profile it."""
         name = backend or "auto"
-        base = self.out / "runs" / detector.name / name
+        base = self.out / "runs" / folder_name(detector.name) / name
         scores, run = [], None
         datasets = ([StudyDataset(IN_DOMAIN, [])] if detector.train else []) + list(self.study.datasets)
         for dataset in datasets:
-            run = self._evaluate(detector, backend, model, model_print, dataset, base / _slug(dataset.name))
+            run = self._evaluate(detector, backend, model, model_print, dataset, base / folder_name(dataset.name))
             [evaluation] = run.evaluations
             scores.append(_score(evaluation, dataset.name == IN_DOMAIN,
-                                 str((base / _slug(dataset.name)).relative_to(self.out))))
+                                 str((base / folder_name(dataset.name)).relative_to(self.out))))
         label = detector.name if len(detector.backends) == 1 else f"{detector.name} ({run.model.backend})"
         return StudyRow(label, detector.name, run.model.backend, model, scores,
                         self._profile(detector, backend, model, model_print, base / "profile"))
@@ -210,7 +210,8 @@ class _Units:
                                trust_remote_code=detector.trust_remote_code, seed=self.study.seed, **settings)
         env = capture_environment(0)
         key = f"profile/{detector.name}/{backend or 'auto'}"
-        print_ = self._print("profile", model_print, chosen, settings, env.cpu_model, env.cpu_count)
+        texts = self._data([settings["texts"]]) if settings.get("texts") else []  # the file's content decides
+        print_ = self._print("profile", model_print, chosen, settings, texts, env.cpu_model, env.cpu_count)
         if not self.cache.fresh(key, print_, folder / "profile.json"):
             from newsbench.profiling import profile
             from newsbench.reporting import save_profile
@@ -226,10 +227,6 @@ def _named(name: str, spec: str) -> str:
     if "=" in spec and not Path(spec).exists():
         spec = spec.split("=", 1)[1]
     return f"{name}={spec}"
-
-
-def _slug(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60] or "dataset"
 
 
 def _score(ev: Evaluation, in_domain: bool, run: str) -> DatasetScore:

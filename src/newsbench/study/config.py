@@ -136,6 +136,9 @@ def load_study(path: str | Path) -> Study:
     name = _typed(head.get("name", path.stem), str, where, "study", None, "name")
     seed = _typed(head.get("seed", 0), int, where, "study", None, "seed")
     bootstrap = _typed(head.get("bootstrap", 1000), int, where, "study", None, "bootstrap")
+    if bootstrap < 0:
+        raise where.error(f"bootstrap must be 0 (no intervals) or more resamples, got {bootstrap}", "study", None,
+                          "bootstrap")
 
     detectors = [_detector(d, i, where) for i, d in enumerate(_tables(raw, "detectors", where))]
     datasets = [_dataset(d, i, where) for i, d in enumerate(_tables(raw, "datasets", where))]
@@ -147,6 +150,19 @@ def load_study(path: str | Path) -> Study:
         if repeated:
             raise where.error(f"[[{kind}]] names must be unique; {repeated} repeat", kind, names.index(repeated[0]),
                               "name")
+        # Each name is a folder: two that give one folder would share (and overwrite) its results.
+        folders = [folder_name(n).lower() for n in names]
+        for i, folder in enumerate(folders):
+            other = folders.index(folder)
+            if other != i:
+                raise where.error(f"[[{kind}]] '{names[other]}' and '{names[i]}' would share the folder "
+                                  f"'{folder_name(names[i])}'; rename one", kind, i, "name")
+            if kind == "datasets" and folder in RESERVED:
+                raise where.error(f"dataset name '{names[i]}' is taken: {', '.join(RESERVED)} name the folders of "
+                                  "the held-out split, the profile and the model; rename it", kind, i, "name")
+            if kind == "datasets" and "=" in names[i]:
+                raise where.error(f"dataset name '{names[i]}' holds '=', which --data reads as NAME=PATH; rename it",
+                                  kind, i, "name")
     profile = None
     if "profile" in raw:
         table = _table(raw["profile"], where, "profile")
@@ -171,6 +187,14 @@ def load_study(path: str | Path) -> Study:
     if not datasets and not any(d.train for d in detectors):
         raise where.error("nothing to evaluate: add [[datasets]], or a detector with train (its held-out split)")
     return Study(name, seed, detectors, datasets, profile, bootstrap, str(path), crossval)
+
+
+def folder_name(name: str) -> str:
+    """The folder a detector or dataset name gets under runs/: letters, digits, '-' and '_' kept."""
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60] or "unnamed"
+
+
+RESERVED = ("held-out", "profile", "model")  # folders beside a detector's dataset folders
 
 
 def _expand(value):
@@ -253,22 +277,36 @@ def _detector(table: dict, i: int, where: _Where) -> StudyDetector:
         backends = _strings(backends, where, "detectors", i, "backends", f"{what}: backends")
         from newsbench.detectors import ALIASES, BACKENDS
 
+        plain = [ALIASES.get(b, b) for b in backends]
+        twice = sorted({b for b in plain if plain.count(b) > 1})
+        if twice:
+            raise where.error(f"{what}: backend '{twice[0]}' is listed twice (aliases count as the same)",
+                              "detectors", i, "backends")
         for backend in backends:
             if ALIASES.get(backend, backend) not in (*BACKENDS, "auto"):
                 close = difflib.get_close_matches(backend, BACKENDS, n=1)
                 raise where.error(f"{what}: unknown backend '{backend}'" + (f"; did you mean '{close[0]}'?" if close
                                                                              else "")
                                   + f" Backends: {', '.join(BACKENDS)}, auto", "detectors", i, "backends")
+    batch_size = _typed(table.get("batch_size", 32), int, where, "detectors", i, "batch_size")
+    max_length = _typed(table["max_length"], int, where, "detectors", i, "max_length") \
+        if "max_length" in table else None
+    threshold = _typed(table.get("threshold", 0.5), (float, int, str), where, "detectors", i, "threshold")
+    for key, bad in (("batch_size", batch_size < 1), ("max_length", max_length is not None and max_length < 8),
+                     ("threshold", threshold != "validation" and not (isinstance(threshold, (int, float))
+                                                                      and 0 <= threshold <= 1))):
+        if bad:
+            raise where.error(f"{what}: {key} must be "
+                              + {"batch_size": "at least 1", "max_length": "at least 8 tokens",
+                                 "threshold": "a number in [0, 1] or \"validation\""}[key]
+                              + f", got {table[key]!r}", "detectors", i, key)
     return StudyDetector(
         name=name, train=train, path=path,
         backends=[None if b == "auto" else b for b in backends] if backends else [None],
         allow_pickle=_typed(table.get("allow_pickle", False), bool, where, "detectors", i, "allow_pickle"),
         trust_remote_code=_typed(table.get("trust_remote_code", False), bool, where, "detectors", i,
                                  "trust_remote_code"),
-        batch_size=_typed(table.get("batch_size", 32), int, where, "detectors", i, "batch_size"),
-        max_length=_typed(table["max_length"], int, where, "detectors", i, "max_length")
-        if "max_length" in table else None,
-        threshold=_typed(table.get("threshold", 0.5), (float, int, str), where, "detectors", i, "threshold"),
+        batch_size=batch_size, max_length=max_length, threshold=threshold,
     )
 
 
