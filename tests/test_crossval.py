@@ -154,6 +154,10 @@ def test_crossval_settings_and_inputs_are_checked(seeded):
         config(seeded, protocol="kfold")
     with pytest.raises(DataError, match="no dataset has a column 'setting'"):
         load_crossval_data(config(seeded, where=["setting=adv_A"]))
+    with pytest.raises(DataError, match="human: 0 rows left .* its most common source values: wire, blog"):
+        load_crossval_data(config(seeded, where=["source=wires"]))
+    with pytest.raises(ConfigError, match="--augment-where 'setting': expected COL=VALUE"):
+        config(seeded, augment=[str(seeded / "third.csv")], augment_where=["setting"])
     # --where applies to the datasets that have the column: here all three have 'source'.
     datasets = load_crossval_data(config(seeded, where=["source=wire"]))
     assert all((d.rows["source"] == "wire").all() for d in datasets)
@@ -265,7 +269,9 @@ def test_the_audit_catches_a_planted_shortcut_and_not_a_real_signal(tmp_path):
     honest = run_audit(AuditConfig(data=[str(tmp_path / "honest.csv")], n_bootstrap=0))
     probes = {p.name: p for p in honest.probes}
     assert honest.reference == "the full-text TF-IDF probe" and honest.reference_auc > 0.9
-    assert not probes["artefacts"].flagged and not probes["length"].flagged and honest.flips is None
+    assert not probes["length"].flagged and honest.flips is None
+    # No article carries an artefact: that probe would learn nothing, and is said to be left out.
+    assert "artefacts" not in probes and any("no training article carries" in n for n in honest.notes)
     result = CliRunner().invoke(app, ["audit", "--model", str(tmp_path / "m"), "--allow-pickle", "--bootstrap", "0",
                                       "--out", str(tmp_path / "a")])
     assert result.exit_code == 0, result.output

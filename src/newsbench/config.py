@@ -45,13 +45,13 @@ def setting(default=dataclasses.MISSING, help: str = "", *, cli: str = "value", 
     return field(default=default, metadata=metadata)
 
 
-def parse_where(items: list[str]) -> dict[str, tuple[str, ...]]:
+def parse_where(items: list[str], flag: str = "--where") -> dict[str, tuple[str, ...]]:
     """``--where COL=VALUE`` items as column -> accepted values (values of one column are alternatives)."""
     out: dict[str, tuple[str, ...]] = {}
     for item in items:
         column, sep, value = item.partition("=")
         if not sep or not column.strip():
-            raise ConfigError(f"--where {item!r}: expected COL=VALUE, e.g. --where setting=A")
+            raise ConfigError(f"{flag} {item!r}: expected COL=VALUE, e.g. {flag} setting=A")
         out[column.strip()] = (*out.get(column.strip(), ()), value)
     return out
 

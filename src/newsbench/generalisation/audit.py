@@ -139,6 +139,10 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
                         f"in both (give more rows: the held-out part is {HELD_OUT:.0%} of them)")
     scored, flips, notes = {}, None, []
     for name, (view, build) in probes().items():
+        if name == "artefacts" and not artifact_matrix(train.texts).any():
+            notes.append("probe artefacts: no training article carries a catalogued artefact, so it has nothing to "
+                         "learn from (not scored)")
+            continue
         model = build()
         try:
             model.fit(train.texts, y_train)

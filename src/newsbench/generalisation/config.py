@@ -85,7 +85,7 @@ class CrossvalConfig:
         self.group_cols = [c.strip() for c in self.group_cols if c.strip()]
         self.load_options()
         parse_where(self.where)
-        parse_where(self.augment_where)
+        parse_where(self.augment_where, "--augment-where")
         if self.augment_where and not self.augment:
             raise ConfigError("--augment-where filters --augment data; give --augment DATA too")
 

@@ -127,14 +127,16 @@ def narrow(datasets: list[Dataset], config: CrossvalConfig, where: list[str] | N
     for dataset in datasets:
         name = dataset.name.removesuffix(" (augment)")
         wanted = {col: values for col, values in where.items() if col in dataset.rows.columns}
+        present = {col: dataset.rows[col].value_counts().index[:10].tolist() for col in wanted}
         for column, values in wanted.items():
             dataset = dataset.exclude(~dataset.rows[column].isin(values).to_numpy(), "filtered_out",
                                       f"{column} is not {' or '.join(values)}")
         if config.max_rows:
             dataset = dataset.sample(config.max_rows, config.seed)
         if len(dataset.rows) < 2 * MIN_CLASS:
+            found = "".join(f"; its most common {col} values: {', '.join(map(str, v))}" for col, v in present.items())
             raise DataError(f"{name}: {len(dataset.rows)} rows left after cleaning and --where "
-                            f"(skipped: {dataset.skipped_counts()}); a dataset needs at least {2 * MIN_CLASS}")
+                            f"(skipped: {dataset.skipped_counts()}); a dataset needs at least {2 * MIN_CLASS}{found}")
         narrowed.append(dataset)
     unused = [col for col in where if not any(col in d.rows.columns for d in narrowed)]
     if unused:
