@@ -267,6 +267,12 @@ def test_a_damaged_cache_is_fetched_again_and_a_foreign_folder_is_left_alone(mir
         DataSpec.parse("coaid_news")
     monkeypatch.delenv(fetch.OFFLINE_ENV)
     assert len(pd.read_csv(DataSpec.parse("coaid_news").path)) == entry.counts.rows  # fetched again
+    # An edit that keeps the size (labels swapped in place) is damage too: the content is checked.
+    text = (folder / "data.csv").read_text()
+    swapped = text.replace(",0,", ",\x00,").replace(",1,", ",0,").replace(",\x00,", ",1,")
+    assert swapped != text and len(swapped.encode()) == len(text.encode())
+    (folder / "data.csv").write_text(swapped)
+    assert fetch.cached("coaid_news") is None
     mine = home / "propanews"
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")

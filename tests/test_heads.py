@@ -85,6 +85,16 @@ def test_the_ensemble_uses_the_offline_encoder_and_the_detector_never_caches(two
     assert sorted((cache / "embeddings").rglob("*.npz")) == shards  # scoring wrote nothing
     [ev] = evaluate(EvalConfig(model=str(out), heldout=True, n_bootstrap=0)).result.evaluations
     assert ev.metrics.roc_auc.value == pytest.approx(card.test.roc_auc.value, abs=1e-6)
+    # A damaged cache (a shard cut short, another full of NaN) is encoded again, never trusted.
+    from newsbench.training.embeddings import SentenceEncoder
+    from newsbench.training.presets import pretrained_path
+
+    with np.load(shards[0]) as data:
+        hashes, vectors = data["hashes"], data["vectors"]
+    assert set(hashes.tolist()) <= set(SentenceEncoder(pretrained_path("minilm-l6"), 128).cache)
+    np.savez(shards[0], hashes=hashes, vectors=np.full_like(vectors, np.nan))
+    (shards[0].parent / "zz-cut.npz").write_bytes(b"PK\x03\x04 cut short")
+    assert not set(hashes.tolist()) & set(SentenceEncoder(pretrained_path("minilm-l6"), 128).cache)
 
 
 def test_style_features_measure_what_they_say():

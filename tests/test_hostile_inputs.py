@@ -667,3 +667,15 @@ def test_loader_accounts_for_every_row_of_any_table(tmp_path_factory, rows, suff
         k = int(i.rsplit(":", 1)[1])
         assert text == frame["text"][k].strip() and note == frame["note"][k]
         assert label == parse_label(frame["label"][k], "label")
+
+
+def test_a_cache_setting_that_names_a_file_is_an_error_naming_the_variable(tmp_path, monkeypatch):
+    from newsbench.errors import ConfigError
+    from newsbench.outputs import cache_root
+
+    (tmp_path / "afile").write_text("x")
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path / "afile" / "sub"))
+    with pytest.raises(ConfigError, match=r"NEWSBENCH_CACHE=.*afile/sub: .*afile is a file, not a folder"):
+        cache_root()
+    monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path / "fine" / "sub"))
+    assert cache_root() == tmp_path / "fine" / "sub"

@@ -87,6 +87,13 @@ def test_profile_config_is_validated():
     with pytest.raises(ConfigError, match="unknown backend"):
         ProfileConfig(arch="mobilebert", backends=["tflite"])
     assert ProfileConfig(arch="mobilebert").backends[0] == "torch"
+    for changes, message in (({"load_runs": 0}, "load_runs must be at least 1"),
+                             ({"seconds_per_point": 0.0}, "seconds_per_point must be in"),
+                             ({"max_length": 0}, "max_length must be at least 8")):
+        with pytest.raises(ConfigError, match=message):
+            ProfileConfig(arch="mobilebert", **changes)
+    swept = ProfileConfig(arch="mobilebert", threads=[1, 1], batch_sizes=[2, 1, 1], lengths=[16, 8, 16])
+    assert swept.threads == [1] and swept.batch_sizes == [1, 2] and swept.lengths == [8, 16]  # each point once
 
 
 def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert, corpus_csv):

@@ -146,6 +146,17 @@ def test_early_stopping_and_time_budget(tmp_path, toy_csv, tiny_bert):
     assert (tmp_path / "t" / "model.safetensors").exists()
 
 
+def test_a_run_that_diverges_says_so_and_how_to_fix_it(tmp_path, toy_csv, tiny_bert, monkeypatch):
+    from newsbench.detectors.hf import HFDetector
+    from newsbench.errors import NewsbenchError
+
+    monkeypatch.setattr(HFDetector, "predict_proba",
+                        lambda self, texts, progress=None: np.full((len(texts), 2), np.nan))
+    with pytest.raises(NewsbenchError, match="training diverged: the validation scores are not numbers at step .* "
+                                             "lower --lr"):
+        train(TrainConfig(data=[toy_csv], out=tmp_path / "m", base=tiny_bert, **{**FAST, "epochs": 1}))
+
+
 def test_random_preset_base_builds_a_two_label_model_with_the_minilm_vocabulary():
     from newsbench.training.presets import load_base, random_config
 
@@ -177,6 +188,11 @@ def test_text_template_and_baseline_card(tmp_path, corpus):
     ({"warmup_ratio": 1.0}, "warmup_ratio"),
     ({"patience": -1}, "patience"),
     ({"text_template": "{title!r}"}, "not a plain column name"),
+    ({"max_minutes": -1.0}, "max_minutes must be 0 .no budget."),
+    ({"max_minutes": float("nan")}, "max_minutes must be"),
+    ({"weight_decay": float("nan")}, "weight_decay must be 0 or more, got nan"),
+    ({"seed": -1}, "seed must be in 0..4294967295, got -1"),
+    ({"resume": True}, "--resume continues an interrupted finetune; tfidf-lr trains in one go"),
 ])
 def test_train_config_names_the_field(tmp_path, changes, message):
     settings = {"recipe": "tfidf-lr", "data": ["x.csv"], "out": tmp_path / "m", **changes}

@@ -226,6 +226,8 @@ class TrainConfig:
             raise ConfigError(f"max_per_source must be 0 (all) or at least 20, got {self.max_per_source}")
         if self.balance not in BALANCING:
             raise ConfigError(f"balance must be one of {', '.join(BALANCING)}, got {self.balance!r}")
+        if self.resume and self.recipe != "finetune":
+            raise ConfigError(f"--resume continues an interrupted finetune; {self.recipe} trains in one go (rerun it)")
         if self.balance != "none" and self.recipe == "finetune":
             raise ConfigError("--balance applies to the TF-IDF and heads recipes; finetune trains unweighted")
         if self.recipe not in RECIPES:
@@ -249,8 +251,13 @@ class TrainConfig:
             raise ConfigError(f"lr must be in (0, 1), got {self.lr}")
         if not 0 <= self.warmup_ratio < 1:
             raise ConfigError(f"warmup_ratio must be in [0, 1), got {self.warmup_ratio}")
-        if self.max_minutes is not None and self.max_minutes <= 0:
-            self.max_minutes = None
+        if self.max_minutes is not None and not 0 <= self.max_minutes < float("inf"):
+            raise ConfigError(f"max_minutes must be 0 (no budget) or a number of minutes, got {self.max_minutes}")
+        self.max_minutes = self.max_minutes or None
+        if not 0 <= self.weight_decay < float("inf"):
+            raise ConfigError(f"weight_decay must be 0 or more, got {self.weight_decay}")
+        if not 0 <= self.seed < 2**32:
+            raise ConfigError(f"seed must be in 0..{2**32 - 1}, got {self.seed}")
         if self.patience < 0:
             raise ConfigError(f"patience must be 0 (off) or more, got {self.patience}")
         self.out = check_output(self.out, "model")
@@ -318,6 +325,13 @@ class ProfileConfig:
             values = getattr(self, name)
             if not values or min(values) < 1:
                 raise ConfigError(f"{name} must be positive integers, got {values}")
+            setattr(self, name, sorted(set(values)))  # each point measured once, in order
+        if self.load_runs < 1:
+            raise ConfigError(f"load_runs must be at least 1 (fresh-process loads), got {self.load_runs}")
+        if not 0 < self.seconds_per_point <= 600:
+            raise ConfigError(f"seconds_per_point must be in (0, 600], got {self.seconds_per_point}")
+        if self.max_length is not None and self.max_length < 8:
+            raise ConfigError(f"max_length must be at least 8 tokens, got {self.max_length}")
         if self.min_repeats < 3 or self.max_repeats < self.min_repeats:
             raise ConfigError("need 3 <= min_repeats <= max_repeats for percentiles")
         if not 0 <= self.roofline_seconds <= 60:

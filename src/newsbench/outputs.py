@@ -39,7 +39,12 @@ KINDS = {
 def cache_root() -> Path:
     """Where reusable derived files live (ONNX exports, embeddings): ``$NEWSBENCH_CACHE``, by
     default ``~/.cache/newsbench``."""
-    return Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench")
+    root = Path(os.environ.get("NEWSBENCH_CACHE") or Path.home() / ".cache" / "newsbench").expanduser()
+    blocked = next((p for p in (root, *root.parents) if p.exists()), None)
+    if blocked is not None and not blocked.is_dir():
+        raise ConfigError(f"NEWSBENCH_CACHE={root}: {blocked} is a file, not a folder; point NEWSBENCH_CACHE at a "
+                          "folder (or unset it for ~/.cache/newsbench)")
+    return root
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:

@@ -10,6 +10,7 @@ http(s) URL or a local folder) replaces the origin: a file is read from ``MIRROR
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -55,7 +56,20 @@ def _state(folder: Path, name: str) -> str:
     if not isinstance(summary, dict) or summary.get("name") != name:
         return "foreign"
     data = folder / "data.csv"
-    return "whole" if data.is_file() and data.stat().st_size == summary.get("bytes") else "damaged"
+    if not data.is_file() or data.stat().st_size != summary.get("bytes"):
+        return "damaged"
+    return "whole" if "sha256" not in summary or _checked_digest(data) == summary["sha256"] else "damaged"
+
+
+@functools.cache
+def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
+    return _digest(path)
+
+
+def _checked_digest(path: Path) -> str:
+    """sha256 of ``path``, computed once per process for one version of the file."""
+    stat = path.stat()
+    return _file_digest(path, stat.st_size, stat.st_mtime_ns)
 
 
 def mirror() -> str:
@@ -216,6 +230,7 @@ def get(name: str, accept: bool = False, progress=None, force: bool = False,
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide a shared cache from others
         frame.to_csv(staging / "data.csv", index=False)
         summary = stats(entry.name, len(raw), frame, dropped, (staging / "data.csv").stat().st_size)
+        summary["sha256"] = _digest(staging / "data.csv")  # an edit that keeps the size is damage too
         (staging / "stats.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "PROVENANCE.md").write_text(provenance(entry, summary))
         if folder.exists():

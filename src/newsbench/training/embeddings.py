@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -43,10 +44,12 @@ class SentenceEncoder:
         self.keep = cache  # a deployed detector computes every text: no memo, nothing written
         for shard in sorted(self.folder.glob("*.npz")) if cache and self.folder.is_dir() else []:
             try:
-                with np.load(shard) as data:
-                    self.cache.update(zip(data["hashes"].tolist(), data["vectors"]))
-            except (OSError, ValueError, KeyError):  # a shard cut short by an interrupt: recompute its texts
-                continue
+                with np.load(shard, allow_pickle=False) as data:
+                    hashes, vectors = data["hashes"], data["vectors"]
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # cut short by an interrupt
+                continue  # its texts are encoded again
+            if vectors.shape == (len(hashes), self.dim) and np.isfinite(vectors).all():  # else damaged: the same
+                self.cache.update(zip(hashes.tolist(), vectors))
 
     @classmethod
     def shared(cls, path: str | Path, max_length: int = 128, threads: int | None = None) -> SentenceEncoder:

@@ -149,6 +149,10 @@ def finetune(config, parts: dict[str, Dataset], out: Path, progress: ProgressFac
     def validate() -> None:
         nonlocal best
         prob = scorer.predict_proba(val.texts)[:, 1]
+        if not np.isfinite(prob).all():
+            raise NewsbenchError(f"training diverged: the validation scores are not numbers at step {state.step} "
+                                f"(training loss {state.loss_sum / max(state.loss_count, 1):.4g}); lower --lr "
+                                f"(now {config.lr}) or --max-length, or raise --batch-size")
         values = metrics.compute(val.labels, prob)
         eps = 1e-7
         loss = float(-np.mean(val.labels * np.log(prob + eps) + (1 - val.labels) * np.log(1 - prob + eps)))
