@@ -189,10 +189,10 @@ def _load_head(folder: Path, entry: dict, threads: int | None) -> LinearHead:
         if (head.state["scale"] <= 0).any():
             raise ValueError("'scale' holds values that are not positive")
     elif view == "static":
-        from newsbench.static import StaticEncoder, check_prefixes
+        from newsbench.static import MAX_TOKENS, StaticEncoder, check_prefixes
 
         # Folders from before prefixes were pooled hold one length: the mean of that many tokens.
-        prefixes = check_prefixes(entry.get("prefixes", [entry.get("max_length", 512)]))
+        prefixes = check_prefixes(entry.get("prefixes", [entry.get("max_length", MAX_TOKENS)]))
         head.encoder = StaticEncoder.load(folder / "static", prefixes)
         size = len(prefixes) * head.encoder.model.dim
     else:
