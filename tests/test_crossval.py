@@ -4,6 +4,7 @@ artefact catalogue, and the report in a browser."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -429,3 +430,16 @@ def test_the_audit_refuses_too_few_articles_of_a_class_and_counts_what_it_set_as
     from newsbench.reporting.audit import render_audit
 
     assert "Rows read: 100; set aside: " in render_audit(result)["report.md"]
+
+
+def test_a_class_held_in_one_article_goes_to_validation_and_the_cell_says_so(tmp_path):
+    one = make_corpus(60, 0)
+    one = pd.concat([one[one["label"] == 0], one[one["label"] == 1].head(6)], ignore_index=True)
+    one["news_id"] = [f"r{i}" for i in range(len(one) - 6)] + ["seed"] * 6  # six rewrites of one fake article
+    one.to_csv(tmp_path / "one.csv", index=False)
+    make_corpus(80, 1).assign(text=lambda f: f["text"] + " other").to_csv(tmp_path / "other.csv", index=False)
+    result = crossval(CrossvalConfig(data=[str(tmp_path / "one.csv"), str(tmp_path / "other.csv")], n_bootstrap=0,
+                                     protocol="lodo", recipes=["tfidf-lr"]))
+    cells = {c.test: c for c in result.recipes[0].cells}
+    assert re.match(r"\d+ real and 0 fake rows left to fit on once the validation split", cells["other"].unscored)
+    assert cells["one"].roc_auc.value == cells["one"].roc_auc.value and not cells["one"].unscored

@@ -187,9 +187,10 @@ def test_list_valued_text_is_joined_whole_not_abridged(tmp_path):
 
 @pytest.mark.parametrize("header, row, message", [
     ("text,label,Label", "words,0,1", "columns 'label' and 'Label' differ only in case.*--label-col"),
-    ("text,label,is_fake", "words,0,true", "columns 'label' and 'is_fake' could each be the label.*--label-col"),
+    ("text,label,is_fake", "words,0,true", "columns 'label' and 'is_fake' both hold labels.*--label-col"),
     ("text,text,label", "short,the body,0", "names 'text' more than once.*--text-cols"),
-    ("title,text,content,label", "t,a,b,1", "both 'text' and 'content' could hold the article.*--text-cols"),
+    ("title,text,content,label", "t,a,b,1", "both 'text' and 'content' could hold the article.*title,content"),
+    ("Text,content,label", "a,b,1", "both 'Text' and 'content' could hold.*e.g. --text-cols content$"),
     ("Text,TEXT,label", "a,b,0", "columns 'Text' and 'TEXT' differ only in case"),
 ])
 def test_a_column_that_could_be_one_of_two_is_an_error_not_a_guess(tmp_path, header, row, message):
@@ -197,6 +198,11 @@ def test_a_column_that_could_be_one_of_two_is_an_error_not_a_guess(tmp_path, hea
     with pytest.raises(DataError, match=message) as err:
         load(path)
     assert str(path) in str(err.value)
+
+
+def test_a_second_label_like_column_that_holds_no_labels_is_no_rival(tmp_path):
+    path = write(tmp_path / "topics.csv", "title,text,label,class\nt,x,0,politics\nu,y,1,sport\n")
+    assert load(path).labels.tolist() == [0, 1]
 
 
 def test_naming_the_column_settles_which_one(tmp_path):
@@ -321,3 +327,12 @@ def test_a_model_card_with_wrong_types_or_no_threshold_is_refused(tmp_path):
         with pytest.raises(DataError, match=message) as err:
             load_model_card(str(tmp_path / "m"))
         assert "model.json" in str(err.value)
+
+
+def test_bad_bytes_after_a_byte_order_mark_are_placed_in_the_file_as_it_is(tmp_path):
+    from newsbench.tables import iter_table
+
+    path = write(tmp_path / "bom.csv", b"\xef\xbb\xbftext,label\nabc,0\ncaf\xe9 au lait,1\n")
+    for read in (lambda: load(path), lambda: list(iter_table(path))):
+        with pytest.raises(DataError, match="line 3 is not valid utf-8 .byte 0xe9 at offset 23."):
+            read()

@@ -208,6 +208,14 @@ def test_a_later_json_lines_row_that_would_change_the_text_columns_is_an_error(m
                            text_cols=["title", "text"]))
     assert whole.rows == named.rows == 4
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "b.parquet"), pd.read_parquet(tmp_path / "c.parquet"))
+    # The error names the key that changes the text (not another new key), and .ndjson is JSON Lines too.
+    rows = [{"text": "calm"}] * 2 + [{"author": "x", "text": "calm"}, {"title": "shock", "text": "calm"}]
+    (tmp_path / "drift.ndjson").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with pytest.raises(DataError, match=r"row 3 \(0-based\) brings the column 'title'"):
+        predict(config(model, [tmp_path / "drift.ndjson"], tmp_path / "d.parquet", chunk_rows=2))
+    named = predict(config(model, [tmp_path / "drift.ndjson"], tmp_path / "e.parquet", chunk_rows=2,
+                           text_cols=["title", "text"]))
+    assert named.rows == 4
 
 
 def test_a_resume_checks_file_contents_and_the_parts_folder_is_predicts_own(model, tmp_path, monkeypatch):

@@ -93,7 +93,7 @@ def test_profile_config_is_validated():
         with pytest.raises(ConfigError, match=message):
             ProfileConfig(arch="mobilebert", **changes)
     swept = ProfileConfig(arch="mobilebert", threads=[1, 1], batch_sizes=[2, 1, 1], lengths=[16, 8, 16])
-    assert swept.threads == [1] and swept.batch_sizes == [1, 2] and swept.lengths == [8, 16]  # each point once
+    assert swept.threads == [1] and swept.batch_sizes == [2, 1] and swept.lengths == [16, 8]  # each point once
 
 
 def test_cli_profile_writes_json_and_markdown(tmp_path, small_bert, corpus_csv):

@@ -223,7 +223,7 @@ def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
     ('[[detectors]]\nname = "../up"\npath = "fake"\n[[detectors]]\nname = "..-up"\npath = "fake"\n'
      '[[datasets]]\nname="d"\ndata=["{ext}"]\n', "[[detectors]] '../up' and '..-up' would share the folder '---up'"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="Profile"\ndata=["{ext}"]\n',
-     "line 5: dataset name 'Profile' is taken: held-out, profile, model"),
+     "line 5: dataset name 'Profile' is taken: held-out and profile"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="x=y"\ndata=["{ext}"]\n',
      "dataset name 'x=y' holds '='"),
     ('[[detectors]]\nname = "a"\npath = "fake"\nbackends = ["torch", "hf"]\n[[datasets]]\nname="d"\ndata=["{ext}"]\n',

@@ -82,9 +82,11 @@ def artifact_matrix(texts: Iterable[str]) -> np.ndarray:
     return np.array([[a.find(t) for a in ARTIFACTS] for t in texts], dtype=bool).reshape(-1, len(ARTIFACTS))
 
 
-def artifact_rates(texts: Sequence[str], labels: np.ndarray) -> dict[str, tuple[float, float]]:
-    """Per artefact, the share of real and of fake texts that carry it."""
-    found = artifact_matrix(texts)
+def artifact_rates(texts: Sequence[str], labels: np.ndarray, found: np.ndarray | None = None
+                   ) -> dict[str, tuple[float, float]]:
+    """Per artefact, the share of real and of fake texts that carry it (``found``: their
+    ``artifact_matrix``, when already computed)."""
+    found = artifact_matrix(texts) if found is None else found
     labels = np.asarray(labels)
     rates = {}
     for j, name in enumerate(NAMES):

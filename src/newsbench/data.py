@@ -128,7 +128,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
         labels = [spec.label] * len(frame)
         label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
     else:
-        label_col = _label_column(spec.path, columns, options.label_col)
+        label_col = _label_column(spec.path, frame, options.label_col)
         labels = [parse_label(v, label_col) for v in frame[label_col]]
         label_source = f"column '{label_col}' ({label_convention(label_col)})"
         if all(v is None for v in labels):
@@ -330,17 +330,19 @@ def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
 
 def _text_columns(path: Path, columns: list[str], requested) -> tuple[str, ...]:
     if requested:
-        missing = [c for c in requested if _find(path, columns, c, "--text-cols", exact=True) is None]
+        found = {c: _find(path, columns, c, "--text-cols", exact=True) for c in requested}
+        missing = [c for c, column in found.items() if column is None]
         if missing:
             raise DataError(f"{path}: --text-cols asks for {missing}, but the file's columns are {columns}")
-        return tuple(_find(path, columns, c, "--text-cols", exact=True) for c in requested)
+        return tuple(found[c] for c in requested)
     for schema in TEXT_SCHEMAS:
         found = [_find(path, columns, c, "--text-cols") for c in schema]
         if all(found):
-            bodies = [c for c in ("text", "content") if _find(path, columns, c, "--text-cols")]
+            bodies = [b for b in (_find(path, columns, c, "--text-cols") for c in ("text", "content")) if b]
             if len(bodies) > 1:
+                title = _find(path, columns, "title", "--text-cols")
                 raise DataError(f"{path}: both '{bodies[0]}' and '{bodies[1]}' could hold the article; choose "
-                                f"with --text-cols, e.g. --text-cols title,{bodies[1]}")
+                                f"with --text-cols, e.g. --text-cols {f'{title},' if title else ''}{bodies[1]}")
             return tuple(_repeated(path, columns, c, "--text-cols") for c in found)
     raise DataError(
         f"{path}: no text column found. Expected title+content, title+text, text or content; "
@@ -377,16 +379,20 @@ def _template_columns(path: Path, columns: list[str], template: str) -> tuple[st
     return names
 
 
-def _label_column(path: Path, columns: list[str], requested) -> str:
+def _label_column(path: Path, frame: pd.DataFrame, requested) -> str:
+    columns = list(frame.columns)
     if requested:
         found = _find(path, columns, requested, "--label-col", exact=True)
         if found is None:
             raise DataError(f"{path}: --label-col '{requested}' is not a column; the file's columns are {columns}")
         return found
+    # The first by priority, unless another also holds labels (label beside a contradicting is_fake);
+    # a 'class' of topics beside 'label' is no rival.
     found = [c for c in (_find(path, columns, name, "--label-col") for name in LABEL_COLUMNS) if c]
-    if len(found) > 1:
-        raise DataError(f"{path}: columns {' and '.join(repr(c) for c in found)} could each be the label; "
-                        f"choose one with --label-col, e.g. --label-col {found[0]}")
+    rivals = [c for c in found[1:] if _holds_labels(frame[c], c)]
+    if rivals:
+        raise DataError(f"{path}: columns '{found[0]}' and '{rivals[0]}' both hold labels; choose one with "
+                        f"--label-col, e.g. --label-col {found[0]}")
     if found:
         return _repeated(path, columns, found[0], "--label-col")
     raise DataError(
@@ -394,6 +400,12 @@ def _label_column(path: Path, columns: list[str], requested) -> str:
         f"{columns}. Name it with --label-col COL, or give the whole file one label: "
         f"{path}:real or {path}:fake"
     )
+
+
+def _holds_labels(values: pd.Series, column: str) -> bool:
+    """Whether most filled values of a column read as labels (a sample of 1,000)."""
+    filled = values[values.astype(str).str.strip() != ""].head(1000)
+    return len(filled) > 0 and sum(parse_label(v, column) is not None for v in filled) > len(filled) / 2
 
 
 def _row_ids(frame: pd.DataFrame, key: str) -> list[str]:

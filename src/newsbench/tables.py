@@ -221,11 +221,13 @@ def _codec(encoding: str) -> str:
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:
     codec = _codec(encoding)
+    bom = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
     try:
         # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
-        return raw.decode("utf-8-sig" if codec == "utf-8" else codec)
+        return raw[bom:].decode(codec)
     except UnicodeDecodeError as exc:
-        raise _not_text(path, encoding, raw[: exc.start].count(b"\n") + 1, raw[exc.start], exc.start) from exc
+        start = bom + exc.start  # positions in the file, byte-order mark included
+        raise _not_text(path, encoding, raw[:start].count(b"\n") + 1, raw[start], start) from exc
     except (UnicodeError, ValueError) as exc:  # codecs such as punycode fail in their own ways
         raise DataError(f"{path}: cannot be read as {encoding} ({exc}); pass --encoding with the file's real "
                         "encoding") from exc
@@ -238,9 +240,12 @@ def _not_text(path: Path, encoding: str, line: int, byte: int, offset: int) -> D
 
 def _undecodable(path: Path, codec: str, encoding: str) -> DataError:
     """The error ``_decode`` gives, found by decoding the file again in 1 MB pieces (bounded memory)."""
-    decoder = codecs.getincrementaldecoder("utf-8-sig" if codec == "utf-8" else codec)()
+    decoder = codecs.getincrementaldecoder(codec)()
     offset, lines = 0, 0
     with path.open("rb") as raw:
+        if codec == "utf-8" and raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
+            offset = len(codecs.BOM_UTF8)
+        raw.seek(offset)
         while piece := raw.read(1 << 20):
             pending = decoder.getstate()[0]
             data = pending + piece
@@ -337,14 +342,24 @@ def _json_line(line: str, number: int, path: Path) -> dict:
     return record
 
 
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads joins escaped pairs: what is left is half of one
+
+
 def _check_unicode(text: str, parsed: object, where: str) -> None:
     """JSON may escape half of a UTF-16 surrogate pair (``"\\ud800"``): no text holds one."""
-    if "\\ud" in text.lower():
-        try:
-            json.dumps(parsed, ensure_ascii=False).encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise DataError(f"{where} holds {exc.object[exc.start]!r}, half of a UTF-16 surrogate pair, which is no "
-                            "character; fix the program that wrote the file (or drop that escape)") from exc
+    if not _ESCAPED_SURROGATE.search(text):
+        return
+    stack = [parsed]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack += [*value.keys(), *value.values()]
+        elif isinstance(value, list):
+            stack += value
+        elif isinstance(value, str) and (lone := _LONE_SURROGATE.search(value)):
+            raise DataError(f"{where} holds {lone.group()!r}, half of a UTF-16 surrogate pair, which is no "
+                            "character; fix the program that wrote the file (or drop that escape)")
 
 
 def _plain(value: object) -> object:

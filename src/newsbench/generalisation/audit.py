@@ -136,10 +136,11 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
     if min(a, b, c, d) < MIN_CLASS:
         raise DataError(f"{train.name}: the probes would train on {a:,} real and {b:,} fake articles and be scored on "
                         f"{c:,} real and {d:,} fake held-out ones; an audit needs at least {MIN_CLASS} of each class "
-                        f"in both (give more rows: the held-out part is {HELD_OUT:.0%} of them)")
+                        "in both (give more rows)")
     scored, flips, notes = {}, None, []
+    carried = artifact_matrix(train.texts)
     for name, (view, build) in probes().items():
-        if name == "artefacts" and not artifact_matrix(train.texts).any():
+        if name == "artefacts" and not carried.any():
             notes.append("probe artefacts: no training article carries a catalogued artefact, so it has nothing to "
                          "learn from (not scored)")
             continue
@@ -172,7 +173,7 @@ def audit(train: Dataset, test: Dataset, environment: Environment, model_scores:
         share = (auc.value - 0.5) / (reference_auc - 0.5) if reference_auc - 0.5 > 0.05 else None
         flagged = name != "full-text" and share is not None and share >= SHORTCUT
         result.append(Probe(name, view, auc, share, flagged))
-    rates = artifact_rates(train.texts, y_train)
+    rates = artifact_rates(train.texts, y_train, carried)
     return AuditResult(train.name, len(train.rows), len(test.rows), reference, reference_auc, result,
                        [ArtifactRate(a.name, a.what, *rates[a.name]) for a in ARTIFACTS], environment, flips, notes)
 

@@ -84,7 +84,11 @@ class Job:
             raise ConfigError(f"{self.parts} holds files that newsbench predict did not write (no job.json); move "
                               "them or choose another --out")
         if path.exists():
-            if json.loads(path.read_text()) != json.loads(json.dumps(manifest)):
+            saved = json.loads(path.read_text())
+            if any("sha256" not in f for f in saved.get("files", [])):
+                raise ConfigError(f"{self.parts} holds parts of a run by an earlier newsbench (it identified input "
+                                  "files by size and time, not content); delete the folder and run again")
+            if saved != json.loads(json.dumps(manifest)):
                 raise ConfigError(f"{self.parts} holds parts of a run with another model, input files or options; "
                                   "rerun with the same ones to resume it, or delete the folder to start over")
             return
@@ -96,7 +100,7 @@ class Job:
         for index, spec in enumerate(self.specs):
             columns: list[str] = []
             text_cols: tuple[str, ...] | None = None
-            lines, later = spec.path.suffix.lower() == ".jsonl", []
+            lines, later = spec.path.suffix.lower() in (".jsonl", ".ndjson"), []
             for chunk in iter_table(spec.path, self.config.encoding, self.config.chunk_rows):
                 new = [c for c in chunk.frame.columns if c not in columns]
                 if new or text_cols is None:  # JSON Lines rows may bring keys the rows before lacked
@@ -106,8 +110,9 @@ class Job:
                              and c.lower() not in {k.lower() for k in columns}]
                     choice = text_columns(spec.path, columns + later, self.options)
                     if text_cols is not None and choice != text_cols:
-                        row = chunk.start + int((chunk.frame[new[0]] != "").to_numpy().argmax())
-                        raise DataError(f"{spec.path}: row {row} (0-based) brings the column '{new[0]}', which makes "
+                        culprit = next((c for c in choice if c in new), new[0])
+                        row = chunk.start + int((chunk.frame[culprit] != "").to_numpy().argmax())
+                        raise DataError(f"{spec.path}: row {row} (0-based) brings the column '{culprit}', which makes "
                                         f"the text {'+'.join(choice)} where the rows before it read "
                                         f"{'+'.join(text_cols)}; name the text columns with --text-cols")
                     text_cols = choice

@@ -158,8 +158,8 @@ def load_study(path: str | Path) -> Study:
                 raise where.error(f"[[{kind}]] '{names[other]}' and '{names[i]}' would share the folder "
                                   f"'{folder_name(names[i])}'; rename one", kind, i, "name")
             if kind == "datasets" and folder in RESERVED:
-                raise where.error(f"dataset name '{names[i]}' is taken: {', '.join(RESERVED)} name the folders of "
-                                  "the held-out split, the profile and the model; rename it", kind, i, "name")
+                raise where.error(f"dataset name '{names[i]}' is taken: {' and '.join(RESERVED)} name the folders "
+                                  "of the held-out split and the profile; rename it", kind, i, "name")
             if kind == "datasets" and "=" in names[i]:
                 raise where.error(f"dataset name '{names[i]}' holds '=', which --data reads as NAME=PATH; rename it",
                                   kind, i, "name")
@@ -194,7 +194,7 @@ def folder_name(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name)[:60] or "unnamed"
 
 
-RESERVED = ("held-out", "profile", "model")  # folders beside a detector's dataset folders
+RESERVED = ("held-out", "profile")  # folders beside a detector's dataset folders
 
 
 def _expand(value):
@@ -292,6 +292,11 @@ def _detector(table: dict, i: int, where: _Where) -> StudyDetector:
     max_length = _typed(table["max_length"], int, where, "detectors", i, "max_length") \
         if "max_length" in table else None
     threshold = _typed(table.get("threshold", 0.5), (float, int, str), where, "detectors", i, "threshold")
+    if isinstance(threshold, str) and threshold != "validation":
+        try:  # "0.7" as evaluate --threshold takes it
+            threshold = float(threshold)
+        except ValueError:
+            threshold = float("nan")
     for key, bad in (("batch_size", batch_size < 1), ("max_length", max_length is not None and max_length < 8),
                      ("threshold", threshold != "validation" and not (isinstance(threshold, (int, float))
                                                                       and 0 <= threshold <= 1))):
