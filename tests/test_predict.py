@@ -258,3 +258,29 @@ def test_output_ids_stay_unique_when_file_names_collide(model, tmp_path):
     out = pd.read_parquet(tmp_path / "p.parquet")
     assert len(out) == 15 and out["id"].is_unique
     assert sorted({i.rsplit(":", 1)[0] for i in out["id"]}) == ["x#0", "x#1", "x#1#1"]
+
+
+def test_a_second_run_on_the_same_output_waits_its_turn(model, tmp_path, monkeypatch):
+    make_corpus(30, seed=13).to_csv(tmp_path / "news.csv", index=False)
+    real, calls = predict_module.score_rows, []
+
+    def interrupted(rows, scorer, threshold):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(rows, scorer, threshold)
+
+    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))
+    monkeypatch.setattr(predict_module, "score_rows", real)
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / "p.parquet.parts" / "lock").write_text(str(other.pid))  # a run still going
+        with pytest.raises(ConfigError, match=f"another newsbench predict .process {other.pid}. is writing"):
+            predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))
+    finally:
+        other.kill()
+        other.wait()
+    result = predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))  # it ended
+    assert result.resumed_chunks == 1 and result.rows == 30 and not (tmp_path / "p.parquet.parts").exists()

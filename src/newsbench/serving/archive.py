@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,16 @@ class Chunk:
     start: int
     rows: pd.DataFrame  # id, file, row, text
     done: float  # share of the file read
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _sha256(path: Path) -> str:
@@ -91,9 +102,31 @@ class Job:
             if saved != json.loads(json.dumps(manifest)):
                 raise ConfigError(f"{self.parts} holds parts of a run with another model, input files or options; "
                                   "rerun with the same ones to resume it, or delete the folder to start over")
-            return
-        self.parts.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest, indent=2))
+        else:
+            self.parts.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(manifest, indent=2))
+        self._lock()
+
+    def _lock(self) -> None:
+        """One run per parts folder: two would write the same temporary files and remove each other's."""
+        lock = self.parts / "lock"
+        try:
+            other = int(lock.read_text())
+        except (OSError, ValueError):
+            other = None
+        if other and other != os.getpid() and _alive(other):
+            raise ConfigError(f"{self.parts}: another newsbench predict (process {other}) is writing this output; "
+                              "wait for it to finish, or stop it and run again to resume")
+        lock.write_text(str(os.getpid()))  # a killed run's lock names a process that has ended
+
+    def unlock(self) -> None:
+        """Release this process's lock, if it holds one (the parts folder may be gone: finished)."""
+        lock = self.parts / "lock"
+        try:
+            if int(lock.read_text()) == os.getpid():
+                lock.unlink()
+        except (OSError, ValueError):
+            pass
 
     def chunks(self) -> Iterator[Chunk]:
         """Every chunk of every input file, texts built as ``evaluate`` builds them."""

@@ -44,13 +44,16 @@ def predict(config: PredictConfig, progress: ProgressFactory | None = None) -> P
     """Score every row of ``config.data`` into ``config.out``; see the module docstring."""
     started = time.perf_counter()
     job = Job(config)
-    if config.engine == "ray":
-        from newsbench.serving.ray_engine import run_ray
+    try:
+        if config.engine == "ray":
+            from newsbench.serving.ray_engine import run_ray
 
-        written, resumed, scored_rows = run_ray(job, progress)
-    else:
-        written, resumed, scored_rows = _run_local(job, progress)
-    rows, skipped = job.finish(written)
+            written, resumed, scored_rows = run_ray(job, progress)
+        else:
+            written, resumed, scored_rows = _run_local(job, progress)
+        rows, skipped = job.finish(written)
+    finally:
+        job.unlock()  # an interrupted run leaves its parts to resume, not its lock
     seconds = time.perf_counter() - started
     return PredictResult(
         out=str(job.out), engine=config.engine, rows=rows, scored=rows - sum(skipped.values()), skipped=skipped,
