@@ -33,6 +33,19 @@ def config(model: str, data: list, out: Path, **kwargs) -> PredictConfig:
     return PredictConfig(model=model, data=[str(d) for d in data], out=out, allow_pickle=True, **kwargs)
 
 
+def interrupt_at(monkeypatch, n: int) -> None:
+    """Make scoring the n-th chunk raise KeyboardInterrupt, as Ctrl-C would; the calls after it score."""
+    real, calls = predict_module.score_rows, []
+
+    def interrupted(rows, scorer, threshold):
+        calls.append(1)
+        if len(calls) == n:
+            raise KeyboardInterrupt
+        return real(rows, scorer, threshold)
+
+    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+
+
 def test_predictions_equal_evaluate_and_every_row_is_accounted_for(model, tmp_path):
     corpus = make_corpus(90, seed=8)
     corpus["text"] = "ROME (Reuters) - " + corpus["text"]
@@ -74,21 +87,12 @@ def test_an_interrupted_run_resumes_where_it_stopped_and_ends_identical(model, t
     make_corpus(100, seed=10).to_csv(tmp_path / "news.csv", index=False)
     predict(config(model, [tmp_path / "news.csv"], tmp_path / "whole.parquet", chunk_rows=12))
 
-    real, calls = predict_module.score_rows, []
-
-    def interrupted(rows, scorer, threshold):
-        calls.append(len(rows))
-        if len(calls) == 4:
-            raise KeyboardInterrupt
-        return real(rows, scorer, threshold)
-
-    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    interrupt_at(monkeypatch, 4)
     with pytest.raises(KeyboardInterrupt):
         predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12))
     assert len(list((tmp_path / "p.parquet.parts").glob("*.parquet"))) == 3 and not (tmp_path / "p.parquet").exists()
     with pytest.raises(ConfigError, match="another model, input files or options"):
         predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12, threshold=0.9))
-    monkeypatch.setattr(predict_module, "score_rows", real)
     result = predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=12))
     assert result.resumed_chunks == 3 and result.chunks == 9
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "p.parquet"), pd.read_parquet(tmp_path / "whole.parquet"))
@@ -172,15 +176,7 @@ def test_the_ray_engine_gives_the_local_engine_predictions_and_resumes_its_parts
     files = [tmp_path / "news.csv", tmp_path / "more.jsonl", tmp_path / "header.csv"]
     local = predict(config(model, files, tmp_path / "local.parquet", chunk_rows=8))
     # an interrupted local run leaves parts; the ray engine picks them up and scores the rest
-    real, calls = predict_module.score_rows, []
-
-    def interrupted(rows, scorer, threshold):
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        return real(rows, scorer, threshold)
-
-    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    interrupt_at(monkeypatch, 3)
     with pytest.raises(KeyboardInterrupt):
         predict(config(model, files, tmp_path / "ray.parquet", chunk_rows=8))
     # Ray runs in a process of its own, as users run it (importing ray reconfigures logging).
@@ -220,18 +216,9 @@ def test_a_later_json_lines_row_that_would_change_the_text_columns_is_an_error(m
 
 def test_a_resume_checks_file_contents_and_the_parts_folder_is_predicts_own(model, tmp_path, monkeypatch):
     make_corpus(40, seed=11).to_csv(tmp_path / "news.csv", index=False)
-    real, calls = predict_module.score_rows, []
-
-    def interrupted(rows, scorer, threshold):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(rows, scorer, threshold)
-
-    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    interrupt_at(monkeypatch, 2)
     with pytest.raises(KeyboardInterrupt):
         predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))
-    monkeypatch.setattr(predict_module, "score_rows", real)
     # Edited in place: same size, same modification time (as cp -p or rsync -t leave it).
     path, stat = tmp_path / "news.csv", (tmp_path / "news.csv").stat()
     text = path.read_text()
@@ -262,18 +249,9 @@ def test_output_ids_stay_unique_when_file_names_collide(model, tmp_path):
 
 def test_a_second_run_on_the_same_output_waits_its_turn(model, tmp_path, monkeypatch):
     make_corpus(30, seed=13).to_csv(tmp_path / "news.csv", index=False)
-    real, calls = predict_module.score_rows, []
-
-    def interrupted(rows, scorer, threshold):
-        calls.append(1)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(rows, scorer, threshold)
-
-    monkeypatch.setattr(predict_module, "score_rows", interrupted)
+    interrupt_at(monkeypatch, 2)
     with pytest.raises(KeyboardInterrupt):
         predict(config(model, [tmp_path / "news.csv"], tmp_path / "p.parquet", chunk_rows=10))
-    monkeypatch.setattr(predict_module, "score_rows", real)
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         (tmp_path / "p.parquet.parts" / "lock").write_text(str(other.pid))  # a run still going

@@ -13,19 +13,18 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from newsbench.columns import label_column, text_columns
 from newsbench.errors import DataError
-from newsbench.labels import LABEL_COLUMNS, label_convention, parse_label
-from newsbench.options import LoadOptions, template_fields
+from newsbench.labels import label_convention, parse_label
+from newsbench.options import LoadOptions
 from newsbench.results import SourceFile
 from newsbench.sources import DataSpec
 from newsbench.tables import read_table
 
-TEXT_SCHEMAS = (("title", "content"), ("title", "text"), ("text",), ("content",))
 RESERVED = ("id", "text", "label")
 # Input columns with these names are kept as NAME_orig: newsbench writes its own columns under
 # these names (predictions.csv, pooled files), and a data column must not overwrite them.
@@ -128,7 +127,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
         labels = [spec.label] * len(frame)
         label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
     else:
-        label_col = _label_column(spec.path, frame, options.label_col)
+        label_col = label_column(spec.path, frame, options.label_col)
         labels = [parse_label(v, label_col) for v in frame[label_col]]
         label_source = f"column '{label_col}' ({label_convention(label_col)})"
         if all(v is None for v in labels):
@@ -177,14 +176,6 @@ _INVISIBLE = re.compile("[\\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u180b-\u180f\u200b-\
 def blank(text: str) -> bool:
     """True when ``text`` shows nothing: empty, whitespace, or only invisible characters."""
     return _INVISIBLE.fullmatch(text) is not None
-
-
-def text_columns(path: Path, columns: list[str], options: LoadOptions) -> tuple[str, ...]:
-    """The columns of a file that make an article's text: the template's fields, ``text_cols``,
-    or the first schema the file has (title+content, title+text, text, content)."""
-    if options.text_template:
-        return _template_columns(path, columns, options.text_template)
-    return _text_columns(path, columns, options.text_cols)
 
 
 def compose_texts(parts: dict[str, list[str]], options: LoadOptions) -> list[str]:
@@ -326,86 +317,6 @@ def _skipped_frame(ids, reason, detail) -> pd.DataFrame:
         "reason": reason if isinstance(reason, list) else [reason] * len(ids),
         "detail": detail if isinstance(detail, list) else [detail] * len(ids),
     })
-
-
-def _text_columns(path: Path, columns: list[str], requested) -> tuple[str, ...]:
-    if requested:
-        found = {c: _find(path, columns, c, "--text-cols", exact=True) for c in requested}
-        missing = [c for c, column in found.items() if column is None]
-        if missing:
-            raise DataError(f"{path}: --text-cols asks for {missing}, but the file's columns are {columns}")
-        return tuple(found[c] for c in requested)
-    for schema in TEXT_SCHEMAS:
-        found = [_find(path, columns, c, "--text-cols") for c in schema]
-        if all(found):
-            bodies = [b for b in (_find(path, columns, c, "--text-cols") for c in ("text", "content")) if b]
-            if len(bodies) > 1:
-                title = _find(path, columns, "title", "--text-cols")
-                raise DataError(f"{path}: both '{bodies[0]}' and '{bodies[1]}' could hold the article; choose "
-                                f"with --text-cols, e.g. --text-cols {f'{title},' if title else ''}{bodies[1]}")
-            return tuple(_repeated(path, columns, c, "--text-cols") for c in found)
-    raise DataError(
-        f"{path}: no text column found. Expected title+content, title+text, text or content; "
-        f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
-    )
-
-
-def _find(path: Path, columns: list[str], name: str, flag: str, exact: bool = False) -> str | None:
-    """The column called ``name`` apart from case (``exact``: an exact match first, as when the user
-    named it); two columns that differ only in case are an error."""
-    if exact and name in columns:
-        return name
-    matches = [c for c in columns if c.lower() == name.lower()]
-    if len(matches) > 1:
-        raise DataError(f"{path}: columns {' and '.join(repr(c) for c in matches)} differ only in case, so "
-                        f"which one is '{name}' is unclear; rename one, or choose with {flag} (exact case)")
-    return matches[0] if matches else None
-
-
-def _repeated(path: Path, columns: list[str], column: str, flag: str) -> str:
-    """``column``, unless the header repeats its name (read as ``column.1``): then which one is meant is unclear."""
-    if f"{column}.1" in columns:
-        raise DataError(f"{path}: the header names '{column}' more than once (read as '{column}' and "
-                        f"'{column}.1'); rename the columns, or choose with {flag}")
-    return column
-
-
-def _template_columns(path: Path, columns: list[str], template: str) -> tuple[str, ...]:
-    names = template_fields(template)
-    missing = [n for n in names if n not in columns]
-    if missing:
-        raise DataError(f"{path}: --text-template {template!r} needs columns {missing}; "
-                        f"the file's columns are {columns}")
-    return names
-
-
-def _label_column(path: Path, frame: pd.DataFrame, requested) -> str:
-    columns = list(frame.columns)
-    if requested:
-        found = _find(path, columns, requested, "--label-col", exact=True)
-        if found is None:
-            raise DataError(f"{path}: --label-col '{requested}' is not a column; the file's columns are {columns}")
-        return found
-    # The first by priority, unless another also holds labels (label beside a contradicting is_fake);
-    # a 'class' of topics beside 'label' is no rival.
-    found = [c for c in (_find(path, columns, name, "--label-col") for name in LABEL_COLUMNS) if c]
-    rivals = [c for c in found[1:] if _holds_labels(frame[c], c)]
-    if rivals:
-        raise DataError(f"{path}: columns '{found[0]}' and '{rivals[0]}' both hold labels; choose one with "
-                        f"--label-col, e.g. --label-col {found[0]}")
-    if found:
-        return _repeated(path, columns, found[0], "--label-col")
-    raise DataError(
-        f"{path}: no label column found (looked for {', '.join(LABEL_COLUMNS)}); found columns "
-        f"{columns}. Name it with --label-col COL, or give the whole file one label: "
-        f"{path}:real or {path}:fake"
-    )
-
-
-def _holds_labels(values: pd.Series, column: str) -> bool:
-    """Whether most filled values of a column read as labels (a sample of 1,000)."""
-    filled = values[values.astype(str).str.strip() != ""].head(1000)
-    return len(filled) > 0 and sum(parse_label(v, column) is not None for v in filled) > len(filled) / 2
 
 
 def _row_ids(frame: pd.DataFrame, key: str) -> list[str]:

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from newsbench.data import blank, compose_texts, text_columns
+from newsbench.columns import text_columns
+from newsbench.data import blank, compose_texts
 from newsbench.detectors.base import fingerprint
 from newsbench.errors import ConfigError, DataError
 from newsbench.evaluation import load_model_card
