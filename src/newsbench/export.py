@@ -169,7 +169,7 @@ def export_onnx(model_dir: str, out: str | Path, int8: bool = False, opset: int 
     (so evaluate keeps its threshold and preprocessing) and export.json.
     """
     require("onnx", "onnx")
-    from newsbench.detectors import detect_backend
+    from newsbench.detectors.kinds import detect_backend
 
     kind = detect_backend(model_dir)  # a missing local folder is a ModelError naming it
     if kind != "torch":
