@@ -61,6 +61,12 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     return (frame.map(_as_str) if suffix in (".json", ".parquet") else frame), sha
 
 
+def file_sha256(path: Path) -> str:
+    """A file's sha256, read in blocks (memory stays flat however large the file)."""
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def iter_table(path: Path, encoding: str = "utf-8", chunk_rows: int = 10000) -> Iterator[TableChunk]:
     """Read a file in chunks of at most ``chunk_rows`` rows, every value a string, with the same
     strictness as ``read_table`` (a broken quote is an error at its line). Memory stays bounded by

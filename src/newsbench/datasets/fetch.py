@@ -24,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from newsbench.datasets.base import ORIGIN, Dataset, RawFile, clean, stats
 from newsbench.datasets.registry import REGISTRY, lookup
 from newsbench.errors import DataError
+from newsbench.tables import file_sha256
 
 HOME_ENV, MIRROR_ENV, OFFLINE_ENV = "NEWSBENCH_DATA_HOME", "NEWSBENCH_DATA_MIRROR", "NEWSBENCH_OFFLINE"
 ACCEPTED = "accepted-licences.json"  # in DATA_HOME: the datasets whose licence the user accepted once
@@ -63,7 +64,7 @@ def _state(folder: Path, name: str) -> str:
 
 @functools.cache
 def _file_digest(path: Path, size: int, mtime_ns: int) -> str:
-    return _digest(path)
+    return file_sha256(path)
 
 
 def _checked_digest(path: Path) -> str:
@@ -153,14 +154,14 @@ def download(file: RawFile, name: str) -> Path:
     resumes with the files it had not finished. A checksum mismatch keeps nothing.
     """
     target = data_home() / ".raw" / file.relpath
-    if target.is_file() and _digest(target) == file.sha256:
+    if target.is_file() and file_sha256(target) == file.sha256:
         return target
     source = source_of(file)
     if "://" not in source:  # a mirror folder on this machine
         if not Path(source).is_file():
             raise DataError(f"{file.path}: not in the mirror folder ({source}); "
                             f"lay the mirror out as owner/name/commit/path, as {ORIGIN} serves it")
-        if (digest := _digest(Path(source))) != file.sha256:
+        if (digest := file_sha256(Path(source))) != file.sha256:
             raise DataError(f"{source}: checksum mismatch (sha256 {digest}, the registry pins {file.sha256}); "
                             "nothing was kept")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -183,13 +184,6 @@ def download(file: RawFile, name: str) -> Path:
     except ValueError:  # pooch's checksum mismatch; it removed the download
         raise DataError(f"{shown}: checksum mismatch (the registry pins sha256 {file.sha256}); nothing was kept. "
                         "The mirror or origin serves other bytes: check the mirror, or report it") from None
-
-
-def _digest(path: Path) -> str:
-    import hashlib
-
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def get(name: str, accept: bool = False, progress=None, force: bool = False,
@@ -230,7 +224,7 @@ def get(name: str, accept: bool = False, progress=None, force: bool = False,
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp's 0700 would hide a shared cache from others
         frame.to_csv(staging / "data.csv", index=False)
         summary = stats(entry.name, len(raw), frame, dropped, (staging / "data.csv").stat().st_size)
-        summary["sha256"] = _digest(staging / "data.csv")  # an edit that keeps the size is damage too
+        summary["sha256"] = file_sha256(staging / "data.csv")  # an edit that keeps the size is damage too
         (staging / "stats.json").write_text(json.dumps(summary, indent=2) + "\n")
         (staging / "PROVENANCE.md").write_text(provenance(entry, summary))
         if folder.exists():

@@ -4,7 +4,6 @@ written atomically, and the final check that joins the parts (``serving.predict`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -24,7 +23,7 @@ from newsbench.options import LoadOptions
 from newsbench.scorer import Scorer
 from newsbench.serving.config import PredictConfig
 from newsbench.sources import DataSpec
-from newsbench.tables import TableChunk, iter_table
+from newsbench.tables import TableChunk, file_sha256, iter_table
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # another user's process
         return True
     return True
-
-
-def _sha256(path: Path) -> str:
-    """The file's content hash: a file edited in place keeps its size and can keep its mtime."""
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 class Job:
@@ -86,7 +79,7 @@ class Job:
             "options": {"text_cols": self.options.text_cols, "text_template": self.options.text_template,
                         "strip_datelines": self.options.strip_datelines,
                         "strip_artifacts": self.options.strip_artifacts, "encoding": self.options.encoding},
-            "files": [{"path": str(s.path.resolve()), "size": s.path.stat().st_size, "sha256": _sha256(s.path)}
+            "files": [{"path": str(s.path.resolve()), "size": s.path.stat().st_size, "sha256": file_sha256(s.path)}
                       for s in self.specs],
         }
         path = self.parts / "job.json"

@@ -31,6 +31,7 @@ from newsbench.sources import DataSpec
 from newsbench.study.compare import generalisation, pair_tests, pareto
 from newsbench.study.config import Study, StudyDataset, StudyDetector, folder_name, load_study
 from newsbench.study.results import Cost, DatasetScore, RecipeHeadline, StudyResult, StudyRow
+from newsbench.tables import file_sha256
 
 __all__ = ["Study", "StudyResult", "load_study", "run_study", "save_study"]
 
@@ -120,7 +121,7 @@ class _Units:
         for spec in specs:
             path = DataSpec.parse(spec).path
             if str(path) not in self.shas:
-                self.shas[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+                self.shas[str(path)] = file_sha256(path)
             out.append(self.shas[str(path)])
         return out
 
