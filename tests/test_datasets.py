@@ -201,6 +201,19 @@ def test_unknown_names_and_files_are_refused_before_any_download(mirrored):
     server, install, home = mirrored
     result = CliRunner().invoke(app, ["data", "get", "coaid_nwes", "--accept-licence"])
     assert result.exit_code == 2 and "did you mean coaid_news" in result.output and not server.hits
+    # Case is no typo to the suggestion (names of the data folder or the registry).
+    with pytest.raises(DataError, match="did you mean coaid_news"):
+        DataSpec.parse("CoAID_News")
+
+
+def test_a_name_in_another_case_is_suggested(monkeypatch, tmp_path):
+    (tmp_path / "BBC").mkdir()
+    (tmp_path / "BBC" / "data.csv").write_text("text,label\nabc,0\n")
+    monkeypatch.setenv("NEWSBENCH_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataError, match="did you mean BBC"):
+        DataSpec.parse("bbc")
+    with pytest.raises(DataError, match=f"did you mean {tmp_path / 'BBC'}"):
+        DataSpec.parse(str(tmp_path / "bbC"))
 
 
 def test_the_demo_fetches_its_datasets_through_a_mirror_then_scores_one(mirrored, tmp_path, corpus_csv):
@@ -277,6 +290,9 @@ def test_a_damaged_cache_is_fetched_again_and_a_foreign_folder_is_left_alone(mir
     mine.mkdir()
     (mine / "notes.txt").write_text("mine")
     install("propanews")
+    listing = CliRunner().invoke(app, ["data", "list"]).output.splitlines()
+    here = {line.split()[0]: line for line in listing if line.split()}
+    assert "damaged (data get --force)" in here["coaid_news"] and "foreign folder" in here["propanews"]
     with pytest.raises(DataError, match="not written by `newsbench data get`"):
         fetch.get("propanews", accept=True)
     assert (mine / "notes.txt").read_text() == "mine"

@@ -273,3 +273,16 @@ def test_single_stream_texts_say_how_many_were_timed_and_what_was_set_aside(tmp_
     frame.iloc[:12].to_csv(tmp_path / "tiny.csv", index=False)
     with pytest.raises(DataError, match=r"9 articles to time \(set aside: empty_text: 3\).*at least 20"):
         real_articles(str(tmp_path / "tiny.csv"), 50, 0)
+
+
+def test_a_max_length_above_the_models_positions_is_noted(corpus_csv):
+    from types import SimpleNamespace
+
+    from newsbench.profiling import _notes
+
+    config = ProfileConfig(arch="mobilebert", texts=corpus_csv, max_length=4096, threads=[1], lengths=[128])
+    subject, environment = SimpleNamespace(fixed=None), SimpleNamespace(cpu_count=2)
+    [note] = _notes(config, subject, environment, 512, [128], config.memory_lengths)
+    assert note.startswith("--max-length 4096 is above the model's 512 positions")
+    config.max_length = 512
+    assert _notes(config, subject, environment, 512, [128], config.memory_lengths) == []

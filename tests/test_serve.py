@@ -129,6 +129,9 @@ def test_explain_returns_the_words_that_pushed_each_score(server):
     ({"content": b'{"texts": ["ok", "a \\ud800 b"], "explain": true}', "headers": {"content-type": "application/json"}},
      422, "texts[1]"),
     ({"json": {"texts": ["\u200b\u200c\ufeff"]}}, 422, "texts[0]"),
+    ({"content": b'{"texts": ["fine"]}', "headers": {"content-type": "text/plain"}}, 415, "body"),
+    ({"content": b'{"texts": ["fine"]}'}, 415, "body"),  # FastAPI's strict content type: no type, no JSON
+    ({"content": b'texts=fine', "headers": {"content-type": "application/x-www-form-urlencoded"}}, 415, "body"),
 ])
 def test_bad_requests_get_a_4xx_naming_the_field(server, kwargs, status, field):
     answer = server.post(**kwargs)

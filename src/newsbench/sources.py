@@ -92,7 +92,8 @@ def resolve_path(spec: str, base: str | Path | None = None) -> Path:
             )
         else:
             names = sorted(p.name for p in base.iterdir() if p.is_dir())
-            close = difflib.get_close_matches(spec, names, n=1) or difflib.get_close_matches(spec, list(REGISTRY), n=1)
+            lower = {name.lower(): name for name in [*names, *REGISTRY]}  # ISOT_samples finds isot_samples
+            close = [lower[c] for c in difflib.get_close_matches(spec.lower(), list(lower), n=1)]
             raise DataError(
                 f"data file not found: {spec} (nor {base / spec}){_near(path)}; datasets in {base}: "
                 + ", ".join(names[:30]) + (f"; did you mean {close[0]}?" if close else "")
@@ -117,9 +118,10 @@ def _near(path: Path) -> str:
     if not folder.is_dir():
         return ""
     names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    close = difflib.get_close_matches(path.name, names, n=1)
+    lower = {name.lower(): name for name in names}
+    close = difflib.get_close_matches(path.name.lower(), list(lower), n=1)
     if close:
-        return f" (did you mean {folder / close[0]}?)"
+        return f" (did you mean {folder / lower[close[0]]}?)"
     return f" ({folder} holds: {', '.join(names[:10])}{', ...' if len(names) > 10 else ''})" if names else ""
 
 

@@ -13,16 +13,22 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The public fake-news datasets newsbench can fetch, verify and normalise.")
 
 
+# What `data list` says of a cache folder that cannot be read as the dataset.
+UNUSABLE = {"missing": "not fetched", "damaged": "damaged (data get --force)",
+            "foreign": "foreign folder in cache"}
+
+
 def _where(name: str) -> tuple[str, Path | None]:
-    """Where a bare --data NAME is read from now: ("data dir" | "cache", folder) or ("not fetched", None)."""
-    from newsbench.datasets.fetch import cached
+    """Where a bare --data NAME is read from now: ("data dir" | "cache", folder), or why neither
+    ("not fetched", "damaged ...", "foreign ...") and None."""
+    from newsbench.datasets.fetch import cache_state, data_home
     from newsbench.sources import data_dir
 
     base = data_dir()
     if base is not None and (base / name / "data.csv").is_file():
         return "data dir", base / name
-    folder = cached(name)
-    return ("cache", folder) if folder else ("not fetched", None)
+    state = cache_state(name)
+    return ("cache", data_home() / name) if state == "whole" else (UNUSABLE[state], None)
 
 
 @app.command("list")

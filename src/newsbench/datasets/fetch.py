@@ -46,6 +46,11 @@ def cached(name: str) -> Path | None:
     return folder if _state(folder, name) == "whole" else None
 
 
+def cache_state(name: str) -> str:
+    """What the cache holds for a dataset: missing, whole, damaged or foreign (see ``_state``)."""
+    return _state(data_home() / name, name)
+
+
 def _state(folder: Path, name: str) -> str:
     """missing, whole, damaged (written by newsbench, data.csv since changed or removed), or foreign."""
     if not folder.exists() and not folder.is_symlink():

@@ -171,6 +171,9 @@ def _notes(config: ProfileConfig, subject: Subject, environment: Environment, li
                      "measured as asked")
     if len(lengths) < len(config.lengths) or len(memory_lengths) < len(config.memory_lengths):
         notes.append(f"lengths above the model's {limit} positions were left out")
+    if config.texts and config.max_length and config.max_length > limit:
+        notes.append(f"--max-length {config.max_length} is above the model's {limit} positions: single-stream "
+                     f"articles were cut at {limit} tokens")
     return notes
 
 

@@ -139,7 +139,11 @@ def create_app(scorer: Scorer, config: ServeConfig, caveats: list[dict] | None =
         return JSONResponse({"detail": exc.detail, "field": exc.field}, exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError):
+    async def _invalid(request: Request, exc: RequestValidationError):
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):  # FastAPI reads it as bytes, not JSON
+            return JSONResponse({"detail": f"Content-Type {media or '(none)'}: send the body as JSON with "
+                                           "Content-Type: application/json", "field": "body"}, 415)
         error = exc.errors()[0]
         if error.get("type") == "json_invalid":
             return JSONResponse({"detail": f"malformed JSON: {error.get('ctx', {}).get('error', error['msg'])}",
