@@ -173,6 +173,7 @@ def test_pair_tests_count_the_discordant_rows_and_apply_holm(files):
 def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
     from newsbench.generalisation import protocol
 
+    make_corpus(40, 3).to_csv(files / "aug.csv", index=False)
     path = study_file(files, f"""
         [[detectors]]
         name = "cues"
@@ -186,7 +187,8 @@ def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
         data = ["{files / 'train.csv'}", "{files / 'ext.csv'}", "{files / 'other.csv'}"]
         recipes = ["tfidf-lr", "style-lr"]
         protocol = "lodo"
-        n_bootstrap = 0
+        augment = ["{files / 'aug.csv'}"]
+        bootstrap = 0
         """)
     result = run_study(load_study(path), files / "out")
     assert [r.recipe for r in result.crossval] == ["tfidf-lr", "style-lr"]
@@ -200,6 +202,11 @@ def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
     monkeypatch.setattr(protocol, "crossval", lambda *a, **k: calls.append(a))
     run_study(load_study(path), files / "out")
     assert calls == []  # cached
+    assert saved["settings"]["augment"] == [str(files / "aug.csv")] and saved["settings"]["n_bootstrap"] == 0
+    make_corpus(40, 4).to_csv(files / "aug.csv", index=False)  # the augment data changed: run again
+    with pytest.raises(AttributeError):  # the stand-in returns nothing to save
+        run_study(load_study(path), files / "out")
+    assert len(calls) == 1
 
 
 @pytest.mark.parametrize("body, message", [
@@ -216,6 +223,10 @@ def test_a_study_compares_training_recipes_with_crossval(files, monkeypatch):
     ('[[detectors]]\nname = "a"\npath = "fake"\n', "nothing to evaluate"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[crossval]\n'
      'data = ["{ext}", "{ext}"]\nrecipes = ["tfidf-lrr"]\n', "[crossval]: unknown crossval recipe 'tfidf-lrr'"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[crossval]\n'
+     'data = ["{ext}", "{ext}"]\naugment = ["{missing}"]\n', "[crossval]: augment: data file not found"),
+    ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[crossval]\n'
+     'data = ["{ext}", "{ext}"]\nbootstrap = 0\nn_bootstrap = 0\n', "both bootstrap and n_bootstrap"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="d"\ndata=["{ext}"]\n[profile]\nthreads = [0]\n',
      "[profile]: threads must be positive integers"),
     ('[[detectors]]\nname = "a"\npath = "fake"\n[[datasets]]\nname="a.b"\ndata=["{ext}"]\n'

@@ -165,7 +165,8 @@ class _Units:
 
         settings = self.study.crossval
         folder = self.out / "crossval"
-        print_ = self._print("crossval", settings, self._data(settings["data"]), self.study.seed)
+        print_ = self._print("crossval", settings, self._data(settings["data"] + settings.get("augment", [])),
+                             self.study.seed)
         if not self.cache.fresh("crossval", print_, folder / "crossval.json"):
             save_crossval(crossval(CrossvalConfig(seed=self.study.seed, **settings), self.progress), folder)
             self.cache.record("crossval", print_)

@@ -34,7 +34,8 @@ DETECTOR_KEYS = ("name", "train", "path", "backends", "allow_pickle", "trust_rem
 DATASET_KEYS = ("name", "data", "max_rows", "where", "text_cols", "label_col", "group_by")
 STUDY_KEYS = ("name", "seed", "bootstrap")
 CROSSVAL_KEYS = ("data", "recipes", "protocol", "max_rows", "balance", "group_cols", "near_duplicate", "where",
-                 "val_size", "strip_datelines", "strip_artifacts", "text_cols", "label_col", "n_bootstrap")
+                 "augment", "augment_where", "val_size", "strip_datelines", "strip_artifacts", "text_cols",
+                 "label_col", "bootstrap", "n_bootstrap")  # bootstrap: crossval's --bootstrap (n_bootstrap in Python)
 TOP_KEYS = ("study", "detectors", "datasets", "profile", "crossval")
 
 
@@ -178,6 +179,14 @@ def load_study(path: str | Path) -> Study:
         _check_keys(crossval, CROSSVAL_KEYS, where, "crossval", None, "[crossval]")
         crossval["data"] = _strings(crossval.get("data"), where, "crossval", None, "data", "[crossval] data")
         _check_data(crossval["data"], where, "crossval", None, "data", "[crossval]")
+        if "augment" in crossval:
+            crossval["augment"] = _strings(crossval["augment"], where, "crossval", None, "augment",
+                                           "[crossval] augment")
+            _check_data(crossval["augment"], where, "crossval", None, "augment", "[crossval]")
+        if "bootstrap" in crossval:
+            if "n_bootstrap" in crossval:
+                raise where.error("[crossval] gives both bootstrap and n_bootstrap: keep bootstrap", "crossval")
+            crossval["n_bootstrap"] = crossval.pop("bootstrap")
         from newsbench.generalisation.config import CrossvalConfig
 
         try:  # the same validation as newsbench crossval
