@@ -125,6 +125,8 @@ def test_the_explain_command_prints_and_saves_an_article_explanation(trigger_mod
     assert "<mark" in (tmp_path / "why" / "explanations.html").read_text()
     empty = CliRunner().invoke(app, ["explain", "--model", str(trigger_model / "model"), "--text", "  "])
     assert empty.exit_code == 2 and "nothing to explain" in empty.output
+    hidden = CliRunner().invoke(app, ["explain", "--model", str(trigger_model / "model"), "--text", "\u200b\u200f"])
+    assert hidden.exit_code == 2 and "nothing to explain" in hidden.output
     for extra, message in ((["--budget", "-1"], "--budget must be a positive number"),
                            (["--file", str(tmp_path / "nope.txt")], "nope.txt: no such file")):
         refused = CliRunner().invoke(app, ["explain", "--model", str(trigger_model / "model"), "--text", "a", *extra])

@@ -679,3 +679,154 @@ def test_a_cache_setting_that_names_a_file_is_an_error_naming_the_variable(tmp_p
         cache_root()
     monkeypatch.setenv("NEWSBENCH_CACHE", str(tmp_path / "fine" / "sub"))
     assert cache_root() == tmp_path / "fine" / "sub"
+
+
+def test_stray_quotes_are_found_without_a_label_column_and_in_small_chunks(tmp_path):
+    from newsbench.errors import DataError
+    from newsbench.tables import iter_table
+
+    merged = tmp_path / "s.csv"  # a stray quote opens at A and another closes at C: B and C would be swallowed
+    merged.write_text('title,text\nA,"he said hoax one\nB,plain two\nC,plain three"\nD,plain four\n')
+    message = one_line_error(invoke("evaluate", "--model", "fake", "--data", f"{merged}:fake", "--out", tmp_path / "o"))
+    assert "line 3 inside it looks like a whole row" in message
+    labelled = stray_quote_csv(tmp_path, closing=True)  # predict reads a chunk at a time
+    with pytest.raises(DataError, match="looks like a whole row"):
+        list(iter_table(labelled, chunk_rows=1))
+    # Paragraphs of one article, however their commas fall, are not rows.
+    fine = pd.DataFrame({"title": ["t1", "t2"], "text": ["one, two\n\nthree, four\n\nfive, six", "a\nb, c"]})
+    fine.to_csv(tmp_path / "fine.csv", index=False)
+    assert sum(len(c.frame) for c in iter_table(tmp_path / "fine.csv", chunk_rows=1)) == 2
+
+
+def test_empty_values_of_a_one_column_file_are_counted_as_skipped(tmp_path):
+    path = tmp_path / "onecol.csv"
+    path.write_text('text\nplain one\n""\n   \nhoax two\n\t\n\n')
+    invoke("evaluate", "--model", "fake:hoax", "--data", f"{path}:fake", "--out", tmp_path / "o")
+    result = json.loads((tmp_path / "o" / "results.json").read_text())
+    [evaluation] = result["evaluations"]
+    assert evaluation["n"] == 2 and evaluation["skipped"] == {"empty_text": 3}
+
+
+def test_a_body_only_model_reads_bodies_and_its_split_is_found_from_anywhere(tmp_path, corpus, monkeypatch):
+    """A model trained on --text-cols text is evaluated on the body too, so its training rows are
+    caught as leaked; its held-out split is rebuilt from another working folder."""
+    monkeypatch.chdir(tmp_path)
+    corpus.assign(title=[f"headline {i}" for i in range(len(corpus))]).to_csv("train.csv", index=False)
+    invoke("train", "--recipe", "tfidf-lr", "--data", "train.csv", "--text-cols", "text", "--out", "m")
+    invoke("evaluate", "--model", "m", "--allow-pickle", "--data", "train.csv", "--out", "o")
+    [evaluation] = json.loads(Path("o/results.json").read_text())["evaluations"]
+    assert evaluation["files"][0]["text_columns"] == ["text"]
+    assert evaluation["skipped"]["in_training_data"] > 0.7 * len(corpus)
+    pd.DataFrame({"content": corpus["text"], "label": corpus["label"]}).to_csv("other.csv", index=False)
+    invoke("evaluate", "--model", "m", "--allow-pickle", "--data", "other.csv", "--out", "o2")  # no 'text' column
+    [other] = json.loads(Path("o2/results.json").read_text())["evaluations"]
+    assert other["files"][0]["text_columns"] == ["content"]
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    result = invoke("evaluate", "--model", tmp_path / "m", "--allow-pickle", "--heldout", "--out", "h")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_file_label_over_a_label_column_that_disagrees_says_so(tmp_path):
+    from newsbench.data import DataSpec, load_dataset
+
+    (tmp_path / "w.csv").write_text("text,label\nplain one,0\nhoax two,1\nhoax three,1\n")
+    [source] = load_dataset([DataSpec.parse(f"{tmp_path / 'w.csv'}:fake")]).files
+    assert source.label_source == ("file label: fake (over column 'label', which reads 1 of 3 rows as real; "
+                                   "drop :fake to use it)")
+    (tmp_path / "all.csv").write_text("text,label\nhoax two,1\n")
+    [agreeing] = load_dataset([DataSpec.parse(f"{tmp_path / 'all.csv'}:fake")]).files
+    assert agreeing.label_source == "file label: fake"
+
+
+def test_two_files_of_one_name_give_unique_ids(tmp_path):
+    from newsbench.data import DataSpec, load_datasets
+
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "news.csv").write_text(f"text,label\n{folder} one,0\n{folder} two,1\n")
+    datasets = load_datasets([DataSpec.parse(str(tmp_path / f / "news.csv")) for f in ("d1", "d2")])
+    assert [d.name for d in datasets] == ["news", "news_2"]
+    assert [d.rows["id"].tolist() for d in datasets] == [["news:0", "news:1"], ["news_2:0", "news_2:1"]]
+
+
+def test_parquet_indexes_and_binary_strings_are_read_as_columns_of_text(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from newsbench.data import DataSpec, load_dataset
+    from newsbench.errors import DataError
+    from newsbench.tables import iter_table, read_table
+
+    frame = pd.DataFrame({"text": ["a hoax", "plain b", "plain c"], "label": [1, 0, 0]})
+    frame.set_index("text").to_parquet(tmp_path / "by_text.parquet")  # pandas keeps it as an index
+    frame.set_index(pd.Index(["x", "y", "z"], name="id")).to_parquet(tmp_path / "by_id.parquet")
+    assert load_dataset([DataSpec.parse(str(tmp_path / "by_text.parquet"))]).texts == ["a hoax", "plain b", "plain c"]
+    by_id = load_dataset([DataSpec.parse(str(tmp_path / "by_id.parquet"))])
+    assert by_id.rows["id"].tolist() == ["by_id:x", "by_id:y", "by_id:z"]
+    assert [len(c.frame) for c in iter_table(tmp_path / "by_id.parquet", chunk_rows=2)] == [2, 1]
+    pq.write_table(pa.table({"text": pa.array(["It\u2019s a hoax".encode(), b"plain y"], pa.binary()),
+                             "label": [1, 0]}), tmp_path / "binary.parquet")
+    assert read_table(tmp_path / "binary.parquet")[0]["text"].tolist() == ["It\u2019s a hoax", "plain y"]
+    pq.write_table(pa.table({"text": pa.array([b"\xff\xfe", b"ok"], pa.binary()), "label": [1, 0]}),
+                   tmp_path / "latin.parquet")
+    with pytest.raises(DataError, match="not UTF-8 text"):
+        read_table(tmp_path / "latin.parquet")
+    pq.write_table(pa.Table.from_arrays([pa.array(["a"]), pa.array(["b"]), pa.array(["1"])],
+                                        names=["text", "text", "label"]), tmp_path / "twice.parquet")
+    with pytest.raises(DataError, match="more than once"):
+        load_dataset([DataSpec.parse(str(tmp_path / "twice.parquet"))])
+
+
+def test_one_article_in_another_unicode_form_is_one_article(tmp_path, monkeypatch):
+    import unicodedata
+
+    from newsbench.data import _compose, fingerprints, seen_in
+
+    text = "Le ministère révèle la décision du préfet"
+    forms = [text, unicodedata.normalize("NFD", text), text.replace(" ", " \u200b"), text.upper()]
+    assert len(set(fingerprints(forms).tolist())) == 1
+    # A model that saved fingerprints of the older form (case and spaces only) still finds its texts.
+    import hashlib
+    older = int.from_bytes(hashlib.blake2b(" ".join(forms[2].lower().split()).encode(), digest_size=8).digest(),
+                           "little")
+    assert seen_in([forms[2], "another article"], np.array([older], dtype=np.uint64)).tolist() == [True, False]
+    assert _compose(["Trump", "Trumpet sales rose"]) == "Trump Trumpet sales rose"
+    assert _compose(["Hoax", "Hoax: the claim"]) == "Hoax: the claim"
+
+
+def test_text_emptied_by_artefact_stripping_is_skipped_with_that_reason(tmp_path):
+    from newsbench.data import DataSpec, load_dataset
+    from newsbench.options import LoadOptions
+
+    (tmp_path / "u.csv").write_text('title,text,label\n,https://a.com/x https://b.org/y,1\n,,0\n,plain words,0\n')
+    dataset = load_dataset([DataSpec.parse(str(tmp_path / "u.csv"))], LoadOptions(strip_artifacts=True))
+    assert dataset.skipped["detail"].tolist() == ["nothing left once datelines and artefacts are removed",
+                                                  "columns title+text are empty"]
+
+
+def test_explain_refuses_an_article_the_models_preprocessing_empties(tmp_path, corpus_csv):
+    invoke("train", "--recipe", "tfidf-lr", "--data", corpus_csv, "--strip-artifacts", "--out", tmp_path / "m")
+    message = one_line_error(invoke("explain", "--model", tmp_path / "m", "--allow-pickle",
+                                    "--text", "https://example.com/only-a-url"))
+    assert "article 1 has no text to score once the model's preprocessing removes" in message
+
+
+@pytest.mark.parametrize("content, message", [
+    (__import__("gzip").compress(b"text,label\nhoax,1\n"), "is gzip-compressed"),
+    ("text,label\nhoax,1\n".encode("utf-16"), "pass --encoding utf-16"),
+    ("text,label\nhoax,1\nplain,0\n".encode("utf-16-le"), "pass --encoding utf-16-le"),
+    (b"text;label\nhoax;1\n", "looks ';'-separated"),
+])
+def test_files_in_another_format_name_it(tmp_path, content, message):
+    from newsbench.data import DataSpec, load_dataset
+    from newsbench.errors import DataError
+    from newsbench.tables import iter_table
+
+    path = tmp_path / "news.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=message):
+        load_dataset([DataSpec.parse(str(path))])
+    if "separated" not in message:  # predict reads a chunk at a time
+        with pytest.raises(DataError, match=message):
+            list(iter_table(path))

@@ -76,6 +76,7 @@ def test_article_split_keeps_near_copies_and_seed_ids_together(tmp_path, corpus)
     assert straddling(split) == 0 and sum(map(len, split.values())) == len(ds)
     assert TrainConfig(data=["x.csv"], out=tmp_path / "m", recipe="robust").group_col == "article"
     assert TrainConfig(data=["x.csv"], out=tmp_path / "m", recipe="tfidf-lr").group_col is None
+    assert TrainConfig(data=["x.csv"], out=tmp_path / "m", recipe="robust", group_col="none").group_col is None
 
 
 def test_epoch_batches_cover_every_row_once_and_depend_on_epoch():

@@ -177,7 +177,9 @@ def explain(
             articles.append(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"--file {path}: cannot be read as UTF-8 text ({exc})") from exc
-    if not articles or not all(a.strip() for a in articles):
+    from newsbench.data import blank
+
+    if not articles or any(blank(a) for a in articles):  # zero-width spaces alone are empty too
         raise ConfigError("nothing to explain: give --text 'ARTICLE' or --file PATH (repeatable), none of them empty")
     if max_evals < 1:
         raise ConfigError(f"--max-evals must be at least 1, got {max_evals}")

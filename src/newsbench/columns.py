@@ -26,6 +26,9 @@ def text_columns(path: Path, columns: list[str], options: LoadOptions) -> tuple[
     or the first schema the file has (title+content, title+text, text, content)."""
     if options.text_template:
         return _template_columns(path, columns, options.text_template)
+    if options.detect_missing and not all(_find(path, columns, c, "--text-cols", exact=True)
+                                          for c in options.text_cols or ()):
+        return _text_columns(path, columns, None)  # the model's columns are not in this file
     return _text_columns(path, columns, options.text_cols)
 
 
@@ -45,9 +48,12 @@ def _text_columns(path: Path, columns: list[str], requested) -> tuple[str, ...]:
                 raise DataError(f"{path}: both '{bodies[0]}' and '{bodies[1]}' could hold the article; choose "
                                 f"with --text-cols, e.g. --text-cols {f'{title},' if title else ''}{bodies[1]}")
             return tuple(_repeated(path, columns, c, "--text-cols") for c in found)
+    separator = next((d for d in ";|" if len(columns) == 1 and d in columns[0]), None)
     raise DataError(
         f"{path}: no text column found. Expected title+content, title+text, text or content; "
-        f"found columns {columns}. Name the text columns with --text-cols COL[,COL]"
+        f"found columns {columns}. " + (f"The header looks {separator!r}-separated: save the file with commas "
+                                        "(or tabs, as .tsv)" if separator else
+                                        "Name the text columns with --text-cols COL[,COL]")
     )
 
 
@@ -90,7 +96,7 @@ def label_column(path: Path, frame: pd.DataFrame, requested) -> str:
     # The first by priority, unless another also holds labels (label beside a contradicting is_fake);
     # a 'class' of topics beside 'label' is no rival.
     found = [c for c in (_find(path, columns, name, "--label-col") for name in LABEL_COLUMNS) if c]
-    rivals = [c for c in found[1:] if _holds_labels(frame[c], c)]
+    rivals = [c for c in found[1:] if holds_labels(frame[c], c)]
     if rivals:
         raise DataError(f"{path}: columns '{found[0]}' and '{rivals[0]}' both hold labels; choose one with "
                         f"--label-col, e.g. --label-col {found[0]}")
@@ -103,7 +109,7 @@ def label_column(path: Path, frame: pd.DataFrame, requested) -> str:
     )
 
 
-def _holds_labels(values: pd.Series, column: str) -> bool:
+def holds_labels(values: pd.Series, column: str) -> bool:
     """Whether most filled values of a column read as labels (a sample of 1,000)."""
     filled = values[values.astype(str).str.strip() != ""].head(1000)
     return len(filled) > 0 and sum(parse_label(v, column) is not None for v in filled) > len(filled) / 2

@@ -193,8 +193,8 @@ class TrainConfig:
     test_size: float = setting(0.1, "Held-out test fraction (evaluate --heldout).")
     group_col: str | None = setting(None, "Keep rows sharing this column's value in one split, e.g. news_id; "
                                           "article: rows linked into one article (shared seed ids, same or "
-                                          "near-duplicate text), as crossval links them. Default: article for "
-                                          "robust, else none.")
+                                          "near-duplicate text), as crossval links them; none: each row alone. "
+                                          "Default: article for robust, else none.")
     balance: str | None = setting(None, "Training weights: sources (each --data file, and each class within it, "
                                           "weighs the same), classes, or none. Default: sources for robust, else none.")
     max_per_source: int | None = setting(None, "Seeded sample of at most N rows per --data file, so no source "
@@ -219,7 +219,8 @@ class TrainConfig:
         from newsbench.training.recipes import DEFAULT_BALANCE, DEFAULT_GROUP, RECIPES, STRIPS_ARTIFACTS
 
         self.balance = self.balance or DEFAULT_BALANCE.get(self.recipe, "none")
-        self.group_col = self.group_col or DEFAULT_GROUP.get(self.recipe)
+        # none: no grouping, even for robust (a reserved name, like article)
+        self.group_col = None if self.group_col == "none" else self.group_col or DEFAULT_GROUP.get(self.recipe)
         self.strip_artifacts = self.strip_artifacts or self.recipe in STRIPS_ARTIFACTS
         self.max_per_source = self.max_per_source or None
         if self.max_per_source is not None and self.max_per_source < 20:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from newsbench.columns import label_column, text_columns
+from newsbench.columns import holds_labels, label_column, text_columns
 from newsbench.errors import DataError
-from newsbench.labels import label_convention, parse_label
+from newsbench.labels import LABEL_COLUMNS, label_convention, parse_label
 from newsbench.options import LoadOptions
 from newsbench.results import SourceFile
 from newsbench.sources import DataSpec
@@ -125,7 +126,7 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     mapping: dict[str, int] = {}
     if spec.label is not None:
         labels = [spec.label] * len(frame)
-        label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}"
+        label_col, label_source = None, f"file label: {'fake' if spec.label else 'real'}" + _disagreement(spec, frame)
     else:
         label_col = label_column(spec.path, frame, options.label_col)
         labels = [parse_label(v, label_col) for v in frame[label_col]]
@@ -153,7 +154,9 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     bad = rows["label"].isna() & ~empty
     skipped = pd.concat(
         [
-            _skipped_frame(rows["id"][empty], "empty_text", f"columns {'+'.join(text_cols)} are empty"),
+            _skipped_frame(rows["id"][empty], "empty_text", [
+                f"columns {'+'.join(text_cols)} are empty" if all(blank(str(frame[c].iat[i])) for c in text_cols)
+                else "nothing left once datelines and artefacts are removed" for i in np.flatnonzero(empty)]),
             _skipped_frame(
                 rows["id"][bad], "bad_label",
                 [f"{label_col}={v!r}" for v in frame[label_col][bad.to_numpy()]] if label_col else "",
@@ -165,6 +168,20 @@ def load_file(spec: DataSpec, options: LoadOptions = LoadOptions()) -> tuple[pd.
     rows["label"] = rows["label"].astype(np.int64)
     source = SourceFile(str(spec.path), sha, len(frame), list(text_cols), label_source, spec.label, mapping)
     return rows, skipped, source
+
+
+def _disagreement(spec: DataSpec, frame: pd.DataFrame) -> str:
+    """'' unless the file also has a label column that reads rows otherwise than its file label:
+    then how many, so the report shows that the column was overruled."""
+    for name in LABEL_COLUMNS:
+        column = next((c for c in frame.columns if c.strip().lower() == name), None)
+        if column is not None and holds_labels(frame[column], column):
+            read = [parse_label(v, column) for v in frame[column]]
+            other = sum(v is not None and v != spec.label for v in read)
+            if other:
+                return (f" (over column '{column}', which reads {other:,} of {len(frame):,} rows as "
+                        f"{'real' if spec.label else 'fake'}; drop :{'fake' if spec.label else 'real'} to use it)")
+    return ""
 
 
 # Whitespace, C0/C1 controls, and format characters that show nothing: soft hyphen, zero-width
@@ -211,12 +228,13 @@ def load_dataset(specs: Sequence[DataSpec], options: LoadOptions = LoadOptions()
     rows, skipped, files, keys = [], [], [], set()
     for spec in specs:
         part, skip, source = load_file(spec, options)
-        key = spec.key
+        # A file read alone under another name (news_2: a second news.csv) gives its ids that name.
+        key = name if name and len(specs) == 1 and spec.name is None else spec.key
         while key in keys:  # two files with the same key must still give unique ids
             key += "_"
         if key != spec.key:
-            part["id"] = key + part["id"].str[len(spec.key):]
-            skip["id"] = key + skip["id"].str[len(spec.key):]
+            part["id"] = [key + i[len(spec.key):] for i in part["id"]]
+            skip["id"] = [key + i[len(spec.key):] for i in skip["id"]]
         keys.add(key)
         if len(specs) > 1:
             part["input_file"] = key
@@ -291,18 +309,36 @@ def deduplicate(dataset: Dataset) -> Dataset:
     return replace(dataset, rows=rows[keep].reset_index(drop=True), skipped=skipped)
 
 
+# Characters that show nothing inside a text: soft hyphen, zero-width and bidi controls, variation selectors.
+_FORMAT = re.compile("[\u00ad\u034f\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
+
+
 def normalize(text: str) -> str:
-    """The form used to compare texts: lower case, whitespace runs folded to one space."""
-    return " ".join(text.lower().split())
+    """The form used to compare texts: one Unicode form (NFC: "é" typed as e + accent is "é"),
+    no invisible characters, lower case, whitespace runs folded to one space."""
+    return " ".join(_FORMAT.sub("", unicodedata.normalize("NFC", text)).lower().split())
+
+
+def _hash(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
 
 
 def fingerprints(texts: Iterable[str]) -> np.ndarray:
     """64-bit hashes of normalised texts, for leakage checks without keeping the texts."""
-    return np.fromiter(
-        (int.from_bytes(hashlib.blake2b(normalize(t).encode(), digest_size=8).digest(), "little")
-         for t in texts),
-        dtype=np.uint64,
-    )
+    return np.fromiter((_hash(normalize(t)) for t in texts), dtype=np.uint64)
+
+
+def seen_in(texts: Sequence[str], seen: np.ndarray) -> np.ndarray:
+    """Which texts a detector's saved training fingerprints hold. Models trained before Unicode
+    forms and invisible characters were normalised saved hashes of the older form: a text whose
+    two forms differ is looked up by both."""
+    found = np.isin(fingerprints(texts), seen)
+    older = {i: " ".join(t.lower().split()) for i, t in enumerate(texts) if not found[i]}
+    older = {i: t for i, t in older.items() if t != normalize(texts[i])}
+    if older:
+        hashes = np.fromiter((_hash(t) for t in older.values()), dtype=np.uint64, count=len(older))
+        found[list(older)] = np.isin(hashes, seen)
+    return found
 
 
 def strip_dateline(text: str) -> str:
@@ -331,6 +367,6 @@ def _row_ids(frame: pd.DataFrame, key: str) -> list[str]:
 def _compose(values: Sequence[str]) -> str:
     """Join text parts with a space; a title that the body already starts with is not repeated."""
     parts = [v.strip() for v in values if v and v.strip()]
-    if len(parts) == 2 and parts[1].startswith(parts[0]):
-        parts = parts[1:]
+    if len(parts) == 2 and parts[1].startswith(parts[0]) and not parts[1][len(parts[0]):][:1].isalnum():
+        parts = parts[1:]  # whole words only: the title "Trump" is no start of "Trumpet sales rose"
     return " ".join(parts)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from newsbench import analysis, metrics
 from newsbench.config import EvalConfig
-from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset, load_datasets
+from newsbench.data import Dataset, DataSpec, fingerprints, load_dataset, load_datasets, seen_in
 from newsbench.detectors import Detector, load_detector
 from newsbench.detectors.base import ProgressFactory
 from newsbench.environment import capture_environment
@@ -103,7 +103,7 @@ def score_dataset(
     (``config.fp32_check``) and the accuracy delta is stored in ``precision_check``.
     """
     if seen is not None and len(seen) and not config.keep_leaked:
-        dataset = dataset.exclude(np.isin(fingerprints(dataset.texts), seen), "in_training_data",
+        dataset = dataset.exclude(seen_in(dataset.texts, seen), "in_training_data",
                                   "text also occurs in the detector's training data")
     if config.max_rows:
         dataset = dataset.sample(config.max_rows, config.seed)

@@ -23,6 +23,8 @@ class LoadOptions:
         strip_artifacts: remove every catalogued source artefact (``newsbench.artifacts``) from
             each text column: datelines, bylines, agency names, image credits, URLs, handles,
             boilerplate tails, LLM preambles and ``Title:`` lines.
+        detect_missing: ``text_cols`` are the model's training columns, not the user's choice: a
+            file that lacks one of them has its own schema detected instead of being refused.
     """
 
     text_cols: tuple[str, ...] | None = None
@@ -31,6 +33,7 @@ class LoadOptions:
     strip_datelines: bool = False
     text_template: str | None = None
     strip_artifacts: bool = False
+    detect_missing: bool = False
 
     def __post_init__(self):
         if self.text_template is not None:
@@ -40,12 +43,15 @@ class LoadOptions:
                    strip_datelines: bool | None, text_template: str | None,
                    strip_artifacts: bool | None) -> LoadOptions:
         """These options (a model's, from model.json) as a command reading new files uses them:
-        each setting given (not None) wins; naming text columns drops the model's template."""
+        each setting given (not None) wins; naming text columns drops the model's template. A file
+        is read from the model's text columns when it has them (a body-only model reads bodies),
+        else from its own schema."""
+        own = not text_cols and not text_template and self.text_cols is not None
         return LoadOptions(
-            text_cols, label_col, encoding,
+            text_cols or (self.text_cols if own else None), label_col, encoding,
             self.strip_datelines if strip_datelines is None else strip_datelines,
             text_template or (None if text_cols else self.text_template),
-            self.strip_artifacts if strip_artifacts is None else strip_artifacts)
+            self.strip_artifacts if strip_artifacts is None else strip_artifacts, detect_missing=own)
 
 
 def template_fields(template: str) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from newsbench.data import compose_texts
+from newsbench.data import blank, compose_texts
 from newsbench.detectors import load_detector
 from newsbench.detectors.base import Detector, DetectorOptions
 from newsbench.errors import DataError, ModelError
@@ -121,6 +121,10 @@ def explain_articles(model: str, texts: Sequence[str], backend: str = "auto", bu
     detector saw them, their explanations and the detector."""
     scorer = Scorer(model, backend, DetectorOptions(allow_pickle=allow_pickle, trust_remote_code=trust_remote_code))
     seen = scorer.texts([{"text": t} for t in texts])
+    for i, (text, read) in enumerate(zip(texts, seen)):
+        if blank(read):  # evaluate skips such a row, serve refuses it: no score to explain
+            raise DataError(f"article {i + 1} has no text to score" + ("" if blank(text) else
+                            " once the model's preprocessing removes datelines and artefacts"))
     return seen, explain(scorer.detector, seen, budget_s, max_evals), scorer.detector
 
 

@@ -44,8 +44,10 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     if not raw.strip():
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
     if suffix == ".parquet":
-        try:
-            frame = pd.read_parquet(io.BytesIO(raw))
+        import pyarrow.parquet as pq
+
+        try:  # pandas' metadata would turn a named index back into an index, out of the columns
+            frame = pq.ParquetFile(io.BytesIO(raw)).read().to_pandas(ignore_metadata=True)
         except Exception as exc:  # pyarrow raises several unrelated types
             raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     else:
@@ -58,7 +60,7 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     if len(frame) == 0:
         raise DataError(f"{path}: header only ({list(frame.columns)}), no data rows")
     # CSV cells are text already, and JSON Lines chunks are made text as they are read.
-    return (frame.map(_as_str) if suffix in (".json", ".parquet") else frame), sha
+    return (_strings(frame, path) if suffix in (".json", ".parquet") else frame), sha
 
 
 def file_sha256(path: Path) -> str:
@@ -109,7 +111,7 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
         total, start = parquet.metadata.num_rows, 0
         columns = _column_names(parquet.schema_arrow.names)
         for batch in parquet.iter_batches(batch_size=chunk_rows):
-            frame = batch.to_pandas().map(_as_str)
+            frame = _strings(batch.to_pandas(ignore_metadata=True), path)
             frame.columns = columns
             yield TableChunk(frame, start, (start + len(frame)) / max(total, 1))
             start += len(frame)
@@ -120,6 +122,8 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
 def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Iterator[TableChunk]:
     codec = _codec(encoding)
     size = path.stat().st_size
+    if codec == "utf-8" and (kind := _binary_kind(path)):
+        raise DataError(f"{path}: {kind}")
     with path.open("rb") as raw:
         # CSV needs newline="" (line breaks inside quoted fields are its own business); JSON Lines
         # split at \n only, as read_table does.
@@ -154,7 +158,8 @@ def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: in
     limit = csv.field_size_limit(max(csv.field_size_limit(), field_limit))  # an article may exceed 128 KB
     try:
         for record in reader:
-            if record and (len(record) > 1 or record[0].strip()):  # blank lines are not rows
+            # Blank lines are not rows; in a one-column file "" or spaces are a row with an empty text.
+            if record and (len(record) > 1 or record[0].strip() or (header is not None and len(header) == 1)):
                 if header is None:
                     header = _column_names(record)
                 else:
@@ -187,7 +192,7 @@ def _delimited_chunk(records, lines, header, sep, path, start, done) -> TableChu
     multiline = [(value, line) for record, line in zip(records, lines) for value in record
                  if "\n" in value or "\r" in value]
     if multiline:
-        _check_swallowed(multiline, records, header, sep, path)
+        _check_swallowed(multiline, header, sep, path)
     return TableChunk(pd.DataFrame(records, columns=header, dtype=object), start, done)
 
 
@@ -227,6 +232,8 @@ def _codec(encoding: str) -> str:
 
 def _decode(raw: bytes, path: Path, encoding: str) -> str:
     codec = _codec(encoding)
+    if codec == "utf-8" and (kind := _binary_kind(path, raw[:4096])):  # NULs and gzip's bytes can pass as UTF-8
+        raise DataError(f"{path}: {kind}")
     bom = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
     try:
         # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
@@ -240,8 +247,32 @@ def _decode(raw: bytes, path: Path, encoding: str) -> str:
 
 
 def _not_text(path: Path, encoding: str, line: int, byte: int, offset: int) -> DataError:
+    kind = _binary_kind(path)
+    if kind:
+        return DataError(f"{path}: {kind}")
     return DataError(f"{path}: line {line} is not valid {encoding} (byte 0x{byte:02x} at offset {offset}); re-save "
                      "the file as UTF-8, or pass --encoding with the file's real encoding (often cp1252 or latin-1)")
+
+
+# What a file that is not text in the expected encoding often is, by its first bytes.
+_MAGIC = ((b"\x1f\x8b", "is gzip-compressed: decompress it first (gunzip)"),
+          (b"PK\x03\x04", "is a zip archive: extract the data file from it first"),
+          (b"PAR1", "is a Parquet file: name it .parquet"),
+          (b"\xff\xfe", "is UTF-16 (it starts with a UTF-16 byte-order mark): pass --encoding utf-16"),
+          (b"\xfe\xff", "is UTF-16 (it starts with a UTF-16 byte-order mark): pass --encoding utf-16"))
+
+
+def _binary_kind(path: Path, head: bytes | None = None) -> str | None:
+    """Why a file named as text is not read as such (compressed, UTF-16, ...), or None."""
+    if head is None:
+        with path.open("rb") as raw:
+            head = raw.read(4096)
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if head.count(0) > len(head) // 4:  # ASCII text in UTF-16 without a byte-order mark: every other byte 0
+        return "holds a NUL in every other byte, as UTF-16 text does: pass --encoding utf-16-le (or utf-16-be)"
+    return None
 
 
 def _undecodable(path: Path, codec: str, encoding: str) -> DataError:
@@ -285,35 +316,42 @@ def _column_names(header: list[str]) -> list[str]:
     return out
 
 
-def _check_swallowed(fields: list[tuple[str, int]], records: list[list[str]], header: list[str], sep: str,
-                     path: Path) -> None:
-    """Fail if a multi-line field holds a line that is itself a whole record.
+def _check_swallowed(fields: list[tuple[str, int]], header: list[str], sep: str, path: Path) -> None:
+    """Fail if a multi-line field holds lines that are themselves whole records.
 
     That is what a stray quote leaves behind when a second stray quote closes it: the rows in
     between become part of one field. A line of the field counts as a record when it splits into
-    exactly the header's fields and its label columns hold label values that the file's rows use
-    (compared as exact strings): a line of real text almost never does both.
+    exactly the header's fields and its label columns hold label values as a writer leaves them
+    (no spaces around): a line of real text almost never does both. A file without a label column (``file.csv:fake``, predict's input)
+    has only the first test, so there every line after the first (two at least) must pass it:
+    paragraphs of an article, with their blank lines between them, do not.
 
     Args:
         fields: (multi-line field value, line where its record starts).
-        records: every parsed record, for the label values in use.
     """
     positions = [i for i, c in enumerate(header) if c.lower() in LABEL_COLUMNS]
-    if not positions:
+    if len(header) < 2:  # a one-column file has no separator to tell a row from a paragraph
         return
-    used = [{r[i] for r in records if parse_label(r[i], header[i]) is not None} for i in positions]
     for value, line in fields:
-        for offset, part in enumerate(re.split(r"\r\n|\r|\n", value)[1:], start=1):
-            if part.count(sep) < len(header) - 1:  # too few separators to be a row: skip the parse
-                continue
-            parsed = next(csv.reader([part], delimiter=sep), [])
-            if len(parsed) == len(header) and all(parsed[i] in values for i, values in zip(positions, used)):
-                raise DataError(
-                    f"{path}: the quoted field that starts at line {line} runs over the next lines, and line "
-                    f"{line + offset} inside it looks like a whole row ({part[:80]!r}): a quote is probably "
-                    f"unbalanced (a stray quote opens the field and another one closes it). Write quotes inside "
-                    'a field twice (""), or remove the stray ones'
-                )
+        parts = re.split(r"\r\n|\r|\n", value)[1:]
+        rows = [offset for offset, part in enumerate(parts, start=1) if _is_record(part, header, sep, positions)]
+        if rows and (positions or len(rows) == len(parts) >= 2):
+            part = parts[rows[0] - 1]
+            raise DataError(
+                f"{path}: the quoted field that starts at line {line} runs over the next lines, and line "
+                f"{line + rows[0]} inside it looks like a whole row ({part[:80]!r}): a quote is probably "
+                f"unbalanced (a stray quote opens the field and another one closes it). Write quotes inside "
+                'a field twice (""), or remove the stray ones'
+            )
+
+
+def _is_record(part: str, header: list[str], sep: str, positions: list[int]) -> bool:
+    """Whether one line splits into the header's fields, with label values where the label columns are."""
+    if part.count(sep) < len(header) - 1:  # too few separators to be a row: skip the parse
+        return False
+    parsed = next(csv.reader([part], delimiter=sep), [])
+    return len(parsed) == len(header) and all(parsed[i] == parsed[i].strip() and parse_label(parsed[i], header[i])
+                                              is not None for i in positions)  # "a, 0" in prose has a space
 
 
 def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:
@@ -343,7 +381,9 @@ def _json_line(line: str, number: int, path: Path) -> dict:
     """One JSON Lines record, which must be an object; errors name the line."""
     record = _loads(line, f"{path}: line {number} is", f"{path}: line {number} nests")
     if not isinstance(record, dict):
-        raise DataError(f"{path}: line {number} is a JSON {type(record).__name__}, expected an object")
+        kind = {type(None): "null", bool: "boolean", int: "number", float: "number", str: "string", list: "array"}
+        raise DataError(f"{path}: line {number} is a JSON {kind.get(type(record), type(record).__name__)}, "
+                        "expected an object")
     _check_unicode(line, record, f"{path}: line {number}")
     return record
 
@@ -372,9 +412,21 @@ def _plain(value: object) -> object:
     return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
+def _strings(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Every value of a JSON or Parquet table as text (``_as_str``)."""
+    try:
+        return frame.map(_as_str)
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}: a binary column holds bytes that are not UTF-8 text ({exc}); write the "
+                        "text columns as strings") from None
+
+
 def _as_str(value: object) -> str:
     """A JSON or Parquet value as text: a list of strings (paragraphs, sentences) joined by line
-    breaks, any other list or object as JSON (never numpy's abridged printout)."""
+    breaks, any other list or object as JSON (never numpy's abridged printout), bytes (a Parquet
+    binary column, as older Spark writes strings) decoded as UTF-8."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):

@@ -157,7 +157,7 @@ def run_fewshot(config, progress=None) -> FewShotResult:
     """``newsbench fewshot``: score the target set once with the detector (read as it was trained),
     embed it if a head is asked for, and draw the curve."""
     from newsbench.config import parse_where
-    from newsbench.data import fingerprints, load_dataset
+    from newsbench.data import load_dataset, seen_in
     from newsbench.detectors import load_detector
     from newsbench.detectors.base import DetectorOptions
     from newsbench.environment import capture_environment
@@ -180,7 +180,7 @@ def run_fewshot(config, progress=None) -> FewShotResult:
     notes = []
     seen = training_fingerprints(folder, [], options)
     if seen is not None and len(seen):
-        leaked = np.isin(fingerprints(target.texts), seen)
+        leaked = seen_in(target.texts, seen)
         if leaked.any():
             target = target.exclude(leaked, "in_training_data", "text also occurs in the detector's training data")
             notes.append(f"{int(leaked.sum()):,} target rows also occur in the detector's training data; left out.")

@@ -26,7 +26,10 @@ def split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
     except ValueError as exc:  # scikit-learn cannot stratify: too few rows (or groups) of a class
         raise DataError(f"{dataset.name}: cannot make a stratified {1 - val_size - test_size:.0%}/{val_size:.0%}/"
                         f"{test_size:.0%} split ({exc}); each class needs enough rows"
-                        + (f" and distinct --group-col {group_col} values" if group_col else "")) from exc
+                        + (f" and distinct --group-col {group_col} values" if group_col else "")
+                        + ("; rows linked into one article (shared ids, the same or near-duplicate text, a "
+                           "shared footer) count once: --group-col none splits by row" if group_col == ARTICLE
+                           else "")) from exc
 
 
 def _split_ids(dataset: Dataset, val_size: float, test_size: float, seed: int,
