@@ -131,3 +131,23 @@ def test_the_explain_command_prints_and_saves_an_article_explanation(trigger_mod
                            (["--file", str(tmp_path / "nope.txt")], "nope.txt: no such file")):
         refused = CliRunner().invoke(app, ["explain", "--model", str(trigger_model / "model"), "--text", "a", *extra])
         assert refused.exit_code == 2 and message in refused.output, refused.output
+
+
+@pytest.mark.parametrize("recipe", ["tfidf-lr", "robust"])
+def test_a_linear_explanation_adds_up_when_preprocessing_changes_a_words_length(tmp_path, recipe):
+    """'İ' lower-cases to 'i' plus a combining dot; NFKC (robust) turns '½' into '1⁄2' and NFD
+    accents into one character: the words are still found, and the pushes still add up."""
+    import unicodedata
+
+    frame = planted()
+    extra = " İstanbul Genève décision ﬁnance ½"
+    frame.loc[frame["label"] == 1, "text"] += extra
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    train(TrainConfig(data=[str(tmp_path / "train.csv")], out=tmp_path / "m", recipe=recipe))
+    detector = load_detector(str(tmp_path / "m"), options=DetectorOptions(allow_pickle=True))
+    parts = detector.linear_parts()
+    for article in ("İstanbul report on the budget", unicodedata.normalize("NFD", "Genève décision ﬁnance ½ budget")):
+        [e] = explain(detector, [article])
+        intercept = sum(p.scale * p.intercept for p in parts)
+        assert sum(w for _, w in e.pieces) + intercept == pytest.approx(e.log_odds, abs=1e-6)
+        assert max(w for _, w in e.pieces) > 0.1  # the planted words push toward fake

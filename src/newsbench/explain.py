@@ -85,18 +85,13 @@ def _words(text: str) -> list[re.Match]:
 def _linear(detector, text: str, parts: list[LinearText]) -> Explanation:
     start = time.perf_counter()
     words = _words(text)
-    starts = [w.start() for w in words]
     pushes = np.zeros(len(words))
     log_odds = 0.0
     for part in parts:
         vec = part.vectorizer
         x = vec.transform([text])
         log_odds += part.scale * (float((x @ part.coef)[0]) + part.intercept)
-        # the vectorizer's tokens, with where each starts in the original text
-        preprocess, pattern = vec.build_preprocessor(), re.compile(vec.token_pattern)
-        group = 1 if pattern.groups == 1 else 0
-        tokens = [(m.start(group), preprocess(m.group(group))) for m in pattern.finditer(text)]
-        owner = [max(0, bisect.bisect_right(starts, s) - 1) for s, _ in tokens]
+        tokens, owner = _tokens(vec, text, words)
         occurrences: dict[int, list[tuple[int, ...]]] = {}
         low, high = vec.ngram_range
         for n in range(low, high + 1):
@@ -114,6 +109,26 @@ def _linear(detector, text: str, parts: list[LinearText]) -> Explanation:
                 for w in spot:
                     pushes[w] += share
     return _explanation("linear", text, words, pushes, log_odds, len(text), time.perf_counter() - start)
+
+
+def _tokens(vec, text: str, words: list[re.Match]) -> tuple[list[tuple[int, str]], list[int]]:
+    """The vectorizer's tokens of ``text`` (as it reads them: preprocessed first, then split) and the
+    word of ``text`` each comes from. The text is preprocessed word by word, which gives the whole
+    text's preprocessing when the preprocessor works character by character (lower case, NFKC,
+    digits): then a word whose preprocessing changes its length ("İ" lower-cases to two characters)
+    is still found. Otherwise each raw token is preprocessed on its own, as an approximation."""
+    preprocess, pattern = vec.build_preprocessor(), re.compile(vec.token_pattern)
+    group = 1 if pattern.groups == 1 else 0
+    cuts = [0] + [w.start() for w in words[1:]] + [len(text)]  # the leading space goes with the first word
+    pieces = [preprocess(text[a:b]) for a, b in zip(cuts, cuts[1:])] if words else []
+    read = "".join(pieces)
+    if words and read == preprocess(text):
+        offsets = np.cumsum([0] + [len(p) for p in pieces[:-1]])
+        tokens = [(m.start(group), m.group(group)) for m in pattern.finditer(read)]
+        return tokens, [int(np.searchsorted(offsets, s, side="right")) - 1 for s, _ in tokens]
+    starts = [w.start() for w in words]
+    tokens = [(m.start(group), preprocess(m.group(group))) for m in pattern.finditer(text)]
+    return tokens, [max(0, bisect.bisect_right(starts, s) - 1) for s, _ in tokens]
 
 
 def _occlusion(detector, text: str, read_chars: int, max_evals: int) -> Explanation:
