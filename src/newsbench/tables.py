@@ -7,7 +7,6 @@ error at its line, never rows silently merged into one.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from newsbench.decoding import binary_kind, codec_of, decode, undecodable
 from newsbench.errors import DataError
 from newsbench.labels import LABEL_COLUMNS, parse_label
 
@@ -51,7 +51,7 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
         except Exception as exc:  # pyarrow raises several unrelated types
             raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     else:
-        text = _decode(raw, path, encoding)
+        text = decode(raw, path, encoding)
         if suffix in (".csv", ".tsv"):
             frame = _read_delimited(text, path, "\t" if suffix == ".tsv" else ",")
         else:
@@ -120,9 +120,9 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
 
 
 def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Iterator[TableChunk]:
-    codec = _codec(encoding)
+    codec = codec_of(encoding)
     size = path.stat().st_size
-    if codec == "utf-8" and (kind := _binary_kind(path)):
+    if codec == "utf-8" and (kind := binary_kind(path)):
         raise DataError(f"{path}: {kind}")
     with path.open("rb") as raw:
         # CSV needs newline="" (line breaks inside quoted fields are its own business); JSON Lines
@@ -139,7 +139,7 @@ def _iter_text(path: Path, encoding: str, chunk_rows: int, suffix: str) -> Itera
             else:
                 yield from _iter_jsonl(text, path, chunk_rows, done)
         except UnicodeDecodeError as exc:
-            raise _undecodable(path, codec, encoding) from exc
+            raise undecodable(path, codec, encoding) from exc
 
 
 def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: int,
@@ -216,86 +216,6 @@ def _json_chunk(records: list[dict], start: int, done: float) -> TableChunk:
     return TableChunk(frame, start, done)
 
 
-def _codec(encoding: str) -> str:
-    """The codec's canonical name, if ``encoding`` is a way to store text."""
-    try:
-        codec = codecs.lookup(encoding)
-    except LookupError as exc:
-        raise DataError(f"unknown encoding '{encoding}' (from --encoding)") from exc
-    try:
-        "".encode(codec.name)  # base64, rot13, zlib ...: codecs, but not ways to store text
-    except LookupError as exc:
-        raise DataError(f"'{encoding}' (from --encoding) is not a text encoding; use e.g. utf-8, cp1252, "
-                        "latin-1") from exc
-    return codec.name
-
-
-def _decode(raw: bytes, path: Path, encoding: str) -> str:
-    codec = _codec(encoding)
-    if codec == "utf-8" and (kind := _binary_kind(path, raw[:4096])):  # NULs and gzip's bytes can pass as UTF-8
-        raise DataError(f"{path}: {kind}")
-    bom = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
-    try:
-        # Any spelling of UTF-8 (utf8, UTF_8) also drops a byte-order mark.
-        return raw[bom:].decode(codec)
-    except UnicodeDecodeError as exc:
-        start = bom + exc.start  # positions in the file, byte-order mark included
-        raise _not_text(path, encoding, raw[:start].count(b"\n") + 1, raw[start], start) from exc
-    except (UnicodeError, ValueError) as exc:  # codecs such as punycode fail in their own ways
-        raise DataError(f"{path}: cannot be read as {encoding} ({exc}); pass --encoding with the file's real "
-                        "encoding") from exc
-
-
-def _not_text(path: Path, encoding: str, line: int, byte: int, offset: int) -> DataError:
-    kind = _binary_kind(path)
-    if kind:
-        return DataError(f"{path}: {kind}")
-    return DataError(f"{path}: line {line} is not valid {encoding} (byte 0x{byte:02x} at offset {offset}); re-save "
-                     "the file as UTF-8, or pass --encoding with the file's real encoding (often cp1252 or latin-1)")
-
-
-# What a file that is not text in the expected encoding often is, by its first bytes.
-_MAGIC = ((b"\x1f\x8b", "is gzip-compressed: decompress it first (gunzip)"),
-          (b"PK\x03\x04", "is a zip archive: extract the data file from it first"),
-          (b"PAR1", "is a Parquet file: name it .parquet"),
-          (b"\xff\xfe", "is UTF-16 (it starts with a UTF-16 byte-order mark): pass --encoding utf-16"),
-          (b"\xfe\xff", "is UTF-16 (it starts with a UTF-16 byte-order mark): pass --encoding utf-16"))
-
-
-def _binary_kind(path: Path, head: bytes | None = None) -> str | None:
-    """Why a file named as text is not read as such (compressed, UTF-16, ...), or None."""
-    if head is None:
-        with path.open("rb") as raw:
-            head = raw.read(4096)
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    if head.count(0) > len(head) // 4:  # ASCII text in UTF-16 without a byte-order mark: every other byte 0
-        return "holds a NUL in every other byte, as UTF-16 text does: pass --encoding utf-16-le (or utf-16-be)"
-    return None
-
-
-def _undecodable(path: Path, codec: str, encoding: str) -> DataError:
-    """The error ``_decode`` gives, found by decoding the file again in 1 MB pieces (bounded memory)."""
-    decoder = codecs.getincrementaldecoder(codec)()
-    offset, lines = 0, 0
-    with path.open("rb") as raw:
-        if codec == "utf-8" and raw.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
-            offset = len(codecs.BOM_UTF8)
-        raw.seek(offset)
-        while piece := raw.read(1 << 20):
-            pending = decoder.getstate()[0]
-            data = pending + piece
-            try:
-                decoder.decode(piece)
-            except UnicodeDecodeError as exc:
-                start = offset - len(pending) + exc.start
-                return _not_text(path, encoding, lines + data[: exc.start].count(b"\n") + 1, data[exc.start], start)
-            offset, lines = offset + len(piece), lines + piece.count(b"\n")
-    return DataError(f"{path}: not valid {encoding}; re-save the file as UTF-8, or pass --encoding with the file's "
-                     "real encoding")
-
-
 def _read_delimited(text: str, path: Path, sep: str) -> pd.DataFrame:
     """The whole text as one chunk of ``_iter_delimited`` (more rows than lines cannot be)."""
     return next(_iter_delimited(io.StringIO(text, newline=""), path, sep, len(text) + 1, len(text) + 1,
@@ -322,9 +242,10 @@ def _check_swallowed(fields: list[tuple[str, int]], header: list[str], sep: str,
     That is what a stray quote leaves behind when a second stray quote closes it: the rows in
     between become part of one field. A line of the field counts as a record when it splits into
     exactly the header's fields and its label columns hold label values as a writer leaves them
-    (no spaces around): a line of real text almost never does both. A file without a label column (``file.csv:fake``, predict's input)
-    has only the first test, so there every line after the first (two at least) must pass it:
-    paragraphs of an article, with their blank lines between them, do not.
+    (no spaces around): a line of real text almost never does both. A file without a label column
+    (``file.csv:fake``, predict's input) has only the first test, so there every line after the
+    first (two at least) must pass it: paragraphs of an article, with their blank lines between
+    them, do not.
 
     Args:
         fields: (multi-line field value, line where its record starts).
