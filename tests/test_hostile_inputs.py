@@ -681,21 +681,24 @@ def test_a_cache_setting_that_names_a_file_is_an_error_naming_the_variable(tmp_p
     assert cache_root() == tmp_path / "fine" / "sub"
 
 
-def test_stray_quotes_are_found_without_a_label_column_and_in_small_chunks(tmp_path):
+def test_stray_quotes_are_found_in_small_chunks_and_lists_are_no_rows(tmp_path):
     from newsbench.errors import DataError
     from newsbench.tables import iter_table
 
-    merged = tmp_path / "s.csv"  # a stray quote opens at A and another closes at C: B and C would be swallowed
-    merged.write_text('title,text\nA,"he said hoax one\nB,plain two\nC,plain three"\nD,plain four\n')
-    message = one_line_error(invoke("evaluate", "--model", "fake", "--data", f"{merged}:fake", "--out", tmp_path / "o"))
-    assert "line 3 inside it looks like a whole row" in message
     labelled = stray_quote_csv(tmp_path, closing=True)  # predict reads a chunk at a time
-    with pytest.raises(DataError, match="looks like a whole row"):
+    with pytest.raises(DataError, match="starts at line 7 .* line 8 inside it looks like a whole row"):
         list(iter_table(labelled, chunk_rows=1))
-    # Paragraphs of one article, however their commas fall, are not rows.
-    fine = pd.DataFrame({"title": ["t1", "t2"], "text": ["one, two\n\nthree, four\n\nfive, six", "a\nb, c"]})
+    # The swallowed row's label occurs only in another chunk than the merged row's.
+    (tmp_path / "mixed.csv").write_text('id,text,label\n0,a story,0\n1,"opens a quote,1\n2,b story,0\n3,c story",1\n')
+    with pytest.raises(DataError, match="line 4 inside it looks like a whole row"):
+        list(iter_table(tmp_path / "mixed.csv", chunk_rows=1))
+    # Lines of a list, or a decimal comma before a digit that could be a label, are not rows.
+    fine = pd.DataFrame({"title": ["t1", "t2"], "text": ["The board:\nJohn Smith, chief\nJane Doe, finance",
+                                                         "Wachstum\nlag bei 2,1"], "label": ["real", "fake"]})
     fine.to_csv(tmp_path / "fine.csv", index=False)
-    assert sum(len(c.frame) for c in iter_table(tmp_path / "fine.csv", chunk_rows=1)) == 2
+    fine.drop(columns="label").to_csv(tmp_path / "unlabelled.csv", index=False)
+    for name in ("fine.csv", "unlabelled.csv"):
+        assert sum(len(c.frame) for c in iter_table(tmp_path / name, chunk_rows=1)) == 2
 
 
 def test_empty_values_of_a_one_column_file_are_counted_as_skipped(tmp_path):
@@ -707,9 +710,9 @@ def test_empty_values_of_a_one_column_file_are_counted_as_skipped(tmp_path):
     assert evaluation["n"] == 2 and evaluation["skipped"] == {"empty_text": 3}
 
 
-def test_a_body_only_model_reads_bodies_and_its_split_is_found_from_anywhere(tmp_path, corpus, monkeypatch):
+def test_a_body_only_model_reads_bodies_and_says_where_its_split_is_read_from(tmp_path, corpus, monkeypatch):
     """A model trained on --text-cols text is evaluated on the body too, so its training rows are
-    caught as leaked; its held-out split is rebuilt from another working folder."""
+    caught as leaked; a relative training path is read from the folder training ran in."""
     monkeypatch.chdir(tmp_path)
     corpus.assign(title=[f"headline {i}" for i in range(len(corpus))]).to_csv("train.csv", index=False)
     invoke("train", "--recipe", "tfidf-lr", "--data", "train.csv", "--text-cols", "text", "--out", "m")
@@ -721,10 +724,15 @@ def test_a_body_only_model_reads_bodies_and_its_split_is_found_from_anywhere(tmp
     invoke("evaluate", "--model", "m", "--allow-pickle", "--data", "other.csv", "--out", "o2")  # no 'text' column
     [other] = json.loads(Path("o2/results.json").read_text())["evaluations"]
     assert other["files"][0]["text_columns"] == ["content"]
+    Path("c.jsonl").write_text("".join(json.dumps({"content": t}) + "\n" for t in corpus["text"][:5]))
+    predicted = invoke("predict", "--model", "m", "--allow-pickle", "--data", "c.jsonl", "--out", "p.parquet")
+    assert predicted.exit_code == 0, predicted.output
+    assert pd.read_parquet("p.parquet")["prob_fake"].notna().sum() == 5
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
-    result = invoke("evaluate", "--model", tmp_path / "m", "--allow-pickle", "--heldout", "--out", "h")
-    assert result.exit_code == 0, result.output
+    message = one_line_error(invoke("evaluate", "--model", tmp_path / "m", "--allow-pickle", "--heldout",
+                                    "--out", "h"))
+    assert "train.csv (recorded in model.json) is missing" in message and "run from there" in message
 
 
 def test_a_file_label_over_a_label_column_that_disagrees_says_so(tmp_path):

@@ -184,10 +184,12 @@ def _disagreement(spec: DataSpec, frame: pd.DataFrame) -> str:
     return ""
 
 
-# Whitespace, C0/C1 controls, and format characters that show nothing: soft hyphen, zero-width
-# spaces and joiners, direction marks, variation selectors, word joiners, byte-order marks.
-_INVISIBLE = re.compile("[\\s\x00-\x1f\x7f-\x9f\u00ad\u034f\u180b-\u180f\u200b-\u200f\u202a-\u202e"
-                        "\u2060-\u206f\ufe00-\ufe0f\ufeff]*")
+# Format characters that show nothing: soft hyphen, zero-width spaces and joiners, direction
+# marks, variation selectors, word joiners, byte-order marks. Invisible: those, whitespace and
+# C0/C1 controls (a text of nothing else is blank); texts are compared without the format ones.
+_FORMAT_CHARS = "\u00ad\u034f\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
+_INVISIBLE = re.compile(f"[\\s\x00-\x1f\x7f-\x9f{_FORMAT_CHARS}]*")
+_FORMAT = re.compile(f"[{_FORMAT_CHARS}]")
 
 
 def blank(text: str) -> bool:
@@ -309,10 +311,6 @@ def deduplicate(dataset: Dataset) -> Dataset:
     return replace(dataset, rows=rows[keep].reset_index(drop=True), skipped=skipped)
 
 
-# Characters that show nothing inside a text: soft hyphen, zero-width and bidi controls, variation selectors.
-_FORMAT = re.compile("[\u00ad\u034f\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff]")
-
-
 def normalize(text: str) -> str:
     """The form used to compare texts: one Unicode form (NFC: "é" typed as e + accent is "é"),
     no invisible characters, lower case, whitespace runs folded to one space."""
@@ -332,9 +330,10 @@ def seen_in(texts: Sequence[str], seen: np.ndarray) -> np.ndarray:
     """Which texts a detector's saved training fingerprints hold. Models trained before Unicode
     forms and invisible characters were normalised saved hashes of the older form: a text whose
     two forms differ is looked up by both."""
-    found = np.isin(fingerprints(texts), seen)
-    older = {i: " ".join(t.lower().split()) for i, t in enumerate(texts) if not found[i]}
-    older = {i: t for i, t in older.items() if t != normalize(texts[i])}
+    forms = [normalize(t) for t in texts]
+    found = np.isin(np.fromiter((_hash(f) for f in forms), dtype=np.uint64, count=len(forms)), seen)
+    older = {i: " ".join(texts[i].lower().split()) for i in np.flatnonzero(~found)}
+    older = {i: t for i, t in older.items() if t != forms[i]}
     if older:
         hashes = np.fromiter((_hash(t) for t in older.values()), dtype=np.uint64, count=len(older))
         found[list(older)] = np.isin(hashes, seen)

@@ -275,7 +275,9 @@ def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: Loa
                               f"texts; leave {flag} unset")
     for source in card.data:
         if not Path(source.path).exists():
-            raise DataError(f"held-out split: training file {source.path} (recorded in model.json) is missing")
+            raise DataError(f"held-out split: training file {source.path} (recorded in model.json) is missing"
+                            + (f" from {Path.cwd()}: a relative path is read from the folder training ran in; "
+                               "run from there" if not Path(source.path).is_absolute() else ""))
     full = load_dataset([DataSpec(Path(s.path), s.file_label) for s in card.data], trained, name=card.dataset)
     changed = [new.path for new, old in zip(full.files, card.data) if new.sha256 != old.sha256]
     if changed:

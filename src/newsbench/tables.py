@@ -46,8 +46,8 @@ def read_table(path: Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, str]:
     if suffix == ".parquet":
         import pyarrow.parquet as pq
 
-        try:  # pandas' metadata would turn a named index back into an index, out of the columns
-            frame = pq.ParquetFile(io.BytesIO(raw)).read().to_pandas(ignore_metadata=True)
+        try:
+            frame = pq.ParquetFile(io.BytesIO(raw)).read().to_pandas(**_ARROW)
         except Exception as exc:  # pyarrow raises several unrelated types
             raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
     else:
@@ -103,6 +103,11 @@ class TableChunk:
     done: float
 
 
+# pandas' metadata would turn a named index back into an index, out of the columns; ints with nulls
+# stay exact Python ints (not float64, where 19-digit ids collide).
+_ARROW = {"ignore_metadata": True, "integer_object_nulls": True}
+
+
 def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
     import pyarrow.parquet as pq
 
@@ -111,7 +116,7 @@ def _iter_parquet(path: Path, chunk_rows: int) -> Iterator[TableChunk]:
         total, start = parquet.metadata.num_rows, 0
         columns = _column_names(parquet.schema_arrow.names)
         for batch in parquet.iter_batches(batch_size=chunk_rows):
-            frame = _strings(batch.to_pandas(ignore_metadata=True), path)
+            frame = _strings(batch.to_pandas(**_ARROW), path)
             frame.columns = columns
             yield TableChunk(frame, start, (start + len(frame)) / max(total, 1))
             start += len(frame)
@@ -154,7 +159,7 @@ def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: in
     """
     kind = "TSV" if sep == "\t" else "CSV"
     reader = csv.reader(text, delimiter=sep, strict=True)
-    header, records, lines, start, line = None, [], [], 0, 1
+    header, records, lines, start, line, used = None, [], [], 0, 1, {}
     limit = csv.field_size_limit(max(csv.field_size_limit(), field_limit))  # an article may exceed 128 KB
     try:
         for record in reader:
@@ -171,7 +176,7 @@ def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: in
                     records.append(record)
                     lines.append(line)
                     if len(records) == chunk_rows:
-                        yield _delimited_chunk(records, lines, header, sep, path, start, done())
+                        yield _delimited_chunk(records, lines, header, sep, path, start, done(), used)
                         start += len(records)
                         records, lines = [], []
             line = reader.line_num + 1
@@ -185,14 +190,19 @@ def _iter_delimited(text, path: Path, sep: str, chunk_rows: int, field_limit: in
     if header is None:
         raise DataError(f"{path}: the file is empty; expected a header row and data rows")
     if records or start == 0:
-        yield _delimited_chunk(records, lines, header, sep, path, start, 1.0)
+        yield _delimited_chunk(records, lines, header, sep, path, start, 1.0, used)
 
 
-def _delimited_chunk(records, lines, header, sep, path, start, done) -> TableChunk:
+def _delimited_chunk(records, lines, header, sep, path, start, done, used: dict[int, set]) -> TableChunk:
+    """One chunk as a table, after the stray-quote check; ``used`` gathers the label values of the
+    file's rows so far (this chunk's included), so small chunks are checked like a whole file."""
+    for i, column in enumerate(header):
+        if column.lower() in LABEL_COLUMNS:
+            used.setdefault(i, set()).update(r[i] for r in records if parse_label(r[i], column) is not None)
     multiline = [(value, line) for record, line in zip(records, lines) for value in record
                  if "\n" in value or "\r" in value]
-    if multiline:
-        _check_swallowed(multiline, header, sep, path)
+    if multiline and used:
+        _check_swallowed(multiline, sep, path, len(header), used)
     return TableChunk(pd.DataFrame(records, columns=header, dtype=object), start, done)
 
 
@@ -236,43 +246,32 @@ def _column_names(header: list[str]) -> list[str]:
     return out
 
 
-def _check_swallowed(fields: list[tuple[str, int]], header: list[str], sep: str, path: Path) -> None:
-    """Fail if a multi-line field holds lines that are themselves whole records.
+def _check_swallowed(fields: list[tuple[str, int]], sep: str, path: Path, width: int,
+                     used: dict[int, set]) -> None:
+    """Fail if a multi-line field holds a line that is itself a whole record.
 
     That is what a stray quote leaves behind when a second stray quote closes it: the rows in
     between become part of one field. A line of the field counts as a record when it splits into
-    exactly the header's fields and its label columns hold label values as a writer leaves them
-    (no spaces around): a line of real text almost never does both. A file without a label column
-    (``file.csv:fake``, predict's input) has only the first test, so there every line after the
-    first (two at least) must pass it: paragraphs of an article, with their blank lines between
-    them, do not.
+    exactly the header's ``width`` fields and its label columns hold label values that the file's
+    rows use (``used``: position -> values, compared as exact strings): a line of real text almost
+    never does both. A file without a label column is not checked: a line of a list ("Jane Doe,
+    finance") splits into two fields as a row of ``title,text`` does.
 
     Args:
         fields: (multi-line field value, line where its record starts).
     """
-    positions = [i for i, c in enumerate(header) if c.lower() in LABEL_COLUMNS]
-    if len(header) < 2:  # a one-column file has no separator to tell a row from a paragraph
-        return
     for value, line in fields:
-        parts = re.split(r"\r\n|\r|\n", value)[1:]
-        rows = [offset for offset, part in enumerate(parts, start=1) if _is_record(part, header, sep, positions)]
-        if rows and (positions or len(rows) == len(parts) >= 2):
-            part = parts[rows[0] - 1]
-            raise DataError(
-                f"{path}: the quoted field that starts at line {line} runs over the next lines, and line "
-                f"{line + rows[0]} inside it looks like a whole row ({part[:80]!r}): a quote is probably "
-                f"unbalanced (a stray quote opens the field and another one closes it). Write quotes inside "
-                'a field twice (""), or remove the stray ones'
-            )
-
-
-def _is_record(part: str, header: list[str], sep: str, positions: list[int]) -> bool:
-    """Whether one line splits into the header's fields, with label values where the label columns are."""
-    if part.count(sep) < len(header) - 1:  # too few separators to be a row: skip the parse
-        return False
-    parsed = next(csv.reader([part], delimiter=sep), [])
-    return len(parsed) == len(header) and all(parsed[i] == parsed[i].strip() and parse_label(parsed[i], header[i])
-                                              is not None for i in positions)  # "a, 0" in prose has a space
+        for offset, part in enumerate(re.split(r"\r\n|\r|\n", value)[1:], start=1):
+            if part.count(sep) < width - 1:  # too few separators to be a row: skip the parse
+                continue
+            parsed = next(csv.reader([part], delimiter=sep), [])
+            if len(parsed) == width and all(parsed[i] in values for i, values in used.items()):
+                raise DataError(
+                    f"{path}: the quoted field that starts at line {line} runs over the next lines, and line "
+                    f"{line + offset} inside it looks like a whole row ({part[:80]!r}): a quote is probably "
+                    f"unbalanced (a stray quote opens the field and another one closes it). Write quotes inside "
+                    'a field twice (""), or remove the stray ones'
+                )
 
 
 def _read_json(text: str, path: Path, lines: bool) -> pd.DataFrame:

@@ -133,8 +133,8 @@ class Job:
                 if new or text_cols is None:  # JSON Lines rows may bring keys the rows before lacked
                     columns += new
                     # A named text column may first appear in a later row of JSON Lines.
-                    later = [c for c in self.options.text_cols or () if lines
-                             and c.lower() not in {k.lower() for k in columns}]
+                    later = [c for c in self.options.text_cols or () if lines and not self.options.detect_missing
+                             and c.lower() not in {k.lower() for k in columns}]  # the model's: detected if absent
                     choice = text_columns(spec.path, columns + later, self.options)
                     if text_cols is not None and choice != text_cols:
                         culprit = next((c for c in choice if c in new), new[0])

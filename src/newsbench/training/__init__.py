@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -204,8 +204,7 @@ def model_card(config: TrainConfig, dataset: Dataset, split: dict[str, list[str]
     return ModelCard(
         recipe=config.recipe,
         dataset=dataset.name,
-        # Absolute paths: evaluate --heldout rebuilds the split from these files, from any folder.
-        data=[replace(f, path=str(Path(f.path).absolute())) for f in dataset.files],
+        data=dataset.files,
         preprocessing=config.load_options(),
         split=SplitInfo(config.seed, {"validation": config.val_size, "test": config.test_size},
                         {name: len(ids) for name, ids in split.items()}, config.group_col),
