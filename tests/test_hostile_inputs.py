@@ -773,6 +773,12 @@ def test_parquet_indexes_and_binary_strings_are_read_as_columns_of_text(tmp_path
     by_id = load_dataset([DataSpec.parse(str(tmp_path / "by_id.parquet"))])
     assert by_id.rows["id"].tolist() == ["by_id:x", "by_id:y", "by_id:z"]
     assert [len(c.frame) for c in iter_table(tmp_path / "by_id.parquet", chunk_rows=2)] == [2, 1]
+    ids = pd.DataFrame({"text": ["a", "b", "c"], "label": [1, 0, 0],
+                        "tweet": pd.array([1234567890123456789, None, 1234567890123456788], dtype="Int64")})
+    ids.to_parquet(tmp_path / "ids.parquet")
+    assert read_table(tmp_path / "ids.parquet")[0]["tweet"].tolist() == ["1234567890123456789", "",
+                                                                         "1234567890123456788"]
+    assert next(iter_table(tmp_path / "ids.parquet")).frame["tweet"].tolist()[0] == "1234567890123456789"
     pq.write_table(pa.table({"text": pa.array(["It\u2019s a hoax".encode(), b"plain y"], pa.binary()),
                              "label": [1, 0]}), tmp_path / "binary.parquet")
     assert read_table(tmp_path / "binary.parquet")[0]["text"].tolist() == ["It\u2019s a hoax", "plain y"]
