@@ -89,3 +89,10 @@ def test_unknown_group_column_suggests_the_closest():
     with pytest.raises(Exception, match="did you mean 'source'"):
         analysis.check_groups(["sourc"], [["source", "is_ai"]])
     analysis.check_groups(["source", "is_ai+label"], [["source"], ["is_ai"]])  # each exists somewhere
+
+
+def test_a_handful_of_articles_gets_an_honest_interval():
+    [few, *_] = analysis.diagnose(evaluation([0, 1, 1], [0.1, 0.9, 0.8]))
+    assert few == ("Few articles: 3 (1 real, 2 fake), too few for bootstrap intervals; 3 of 3 right is an "
+                   "accuracy anywhere in [0.439, 1.000] (Wilson 95%).")
+    assert not any(n.startswith("Few articles") for n in analysis.diagnose(evaluation(Y, 0.1 + 0.8 * Y + NOISE)))

@@ -127,10 +127,21 @@ def error_examples(rows: pd.DataFrame, y: np.ndarray, prob: np.ndarray, pred: np
     return Errors(len(wrong), [example(i) for i in sample], [example(i) for i in confident])
 
 
+FEW = 30  # articles below which a dataset's intervals are the Wilson interval of its accuracy, in a note
+
+
 def diagnose(evaluation: Evaluation) -> list[str]:
     """Plain-language reading of the numbers: ranking failure vs operating-point shift, etc."""
     notes = []
     m, c = evaluation.metrics, evaluation.confusion
+    if evaluation.n < FEW:  # a bootstrap of 3 articles that are all right reads [1.000, 1.000]
+        from scipy.stats import binomtest
+
+        right = c.tp + c.tn
+        ci = binomtest(right, evaluation.n).proportion_ci(method="wilson")
+        notes.append(f"Few articles: {evaluation.n} ({evaluation.n_real} real, {evaluation.n_fake} fake), too few for "
+                     f"bootstrap intervals; {right} of {evaluation.n} right is an accuracy anywhere in "
+                     f"[{ci.low:.3f}, {ci.high:.3f}] (Wilson 95%).")
     if evaluation.n_real == 0 or evaluation.n_fake == 0:
         only = "real" if evaluation.n_fake == 0 else "fake"
         notes.append(f"Only {only} articles: ROC/PR AUC are undefined; read "
