@@ -71,7 +71,7 @@ def binary_kind(path: Path, head: bytes | None = None) -> str | None:
 
 
 def undecodable(path: Path, codec: str, encoding: str) -> DataError:
-    """The error ``_decode`` gives, found by decoding the file again in 1 MB pieces (bounded memory)."""
+    """The error ``decode`` gives, found by decoding the file again in 1 MB pieces (bounded memory)."""
     decoder = codecs.getincrementaldecoder(codec)()
     offset, lines = 0, 0
     with path.open("rb") as raw:
