@@ -443,3 +443,16 @@ def test_a_class_held_in_one_article_goes_to_validation_and_the_cell_says_so(tmp
     cells = {c.test: c for c in result.recipes[0].cells}
     assert re.match(r"\d+ real and 0 fake rows left to fit on once the validation split", cells["other"].unscored)
     assert cells["one"].roc_auc.value == cells["one"].roc_auc.value and not cells["one"].unscored
+
+
+def test_a_footer_on_half_of_a_small_set_does_not_make_one_article(tmp_path):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(5000)]
+    footer = " ".join(f"footer{i}" for i in range(42))
+    texts = [" ".join(rng.choice(words, 20, replace=False)) for _ in range(60)]
+    texts = [t + (" " + footer if i % 2 else "") for i, t in enumerate(texts)]
+    texts[2] = texts[0] + " plus a short tail"  # a real near-copy still links
+    pd.DataFrame({"text": texts, "label": [i % 2 for i in range(60)]}).to_csv(tmp_path / "f.csv", index=False)
+    dataset = load_dataset([DataSpec.parse(str(tmp_path / "f.csv"))])
+    [ids], _ = article_ids([dataset], [], 0.5)
+    assert len(set(ids.tolist())) == 59 and ids[0] == ids[2]

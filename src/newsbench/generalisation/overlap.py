@@ -24,7 +24,10 @@ import pandas as pd
 from newsbench.data import Dataset, fingerprints, normalize
 
 SHINGLE = 8  # words per shingle: long enough that common phrases do not link unrelated articles
-COMMON = 50  # a shingle in more texts than this is boilerplate, not evidence of one article
+# A shingle in more texts than this is boilerplate, not evidence of one article: 50, or a twentieth
+# of the texts (at least 10) when there are fewer than 1,000, so a footer on half of 60 articles
+# does not make them one.
+COMMON = 50
 
 
 @dataclass(frozen=True)
@@ -108,7 +111,8 @@ def _near_duplicates(frames: pd.DataFrame, group_cols: list[str], share: float) 
     shingles = vectorizer.transform(docs).tocsc()
     lengths = np.asarray(shingles.getnnz(axis=1))
     df = np.asarray(shingles.getnnz(axis=0))
-    shared = shingles[:, np.flatnonzero((df >= 2) & (df <= COMMON))].tocsr()
+    common = min(COMMON, max(10, len(frames) // 20))
+    shared = shingles[:, np.flatnonzero((df >= 2) & (df <= common))].tocsr()
     overlap = (shared @ shared.T).tocoo()
     a, b, count = overlap.row, overlap.col, overlap.data
     keep = (a < b) & (owners[a] != owners[b])
