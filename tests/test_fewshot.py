@@ -135,3 +135,15 @@ def test_fewshot_reports_the_rows_it_set_aside(tmp_path):
     from newsbench.reporting.fewshot import fewshot_blocks
 
     assert "78 target articles of 80 rows read (set aside: empty_text: 2)" in str(fewshot_blocks(result)[1].spans)
+
+
+def test_fewshot_reads_a_new_source_as_evaluate_does(tmp_path):
+    """A body-only model adapts to a file whose body is 'content' and whose labels are 'class'."""
+    make_corpus(100, 0).to_csv(tmp_path / "train.csv", index=False)
+    train(TrainConfig(data=[str(tmp_path / "train.csv")], out=tmp_path / "model", recipe="tfidf-lr",
+                      text_cols=("text",)))
+    target = make_corpus(80, 5).rename(columns={"text": "content", "label": "class"})
+    target.to_csv(tmp_path / "target.csv", index=False)
+    result = run_fewshot(FewShotConfig(model=str(tmp_path / "model"), data=[str(tmp_path / "target.csv")],
+                                       allow_pickle=True, methods=["none"], ks=[10], seeds=2))
+    assert result.n == 80

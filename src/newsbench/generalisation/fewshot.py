@@ -169,7 +169,9 @@ def run_fewshot(config, progress=None) -> FewShotResult:
 
     environment = capture_environment(config.seed, config.threads)
     card, folder = load_model_card(config.model)
-    options = card.preprocessing if card else LoadOptions()
+    trained = card.preprocessing if card else LoadOptions()
+    # As evaluate reads a new source: the model's text columns where the file has them, its own labels.
+    options = trained.overridden(None, None, trained.encoding, None, None, None)
     specs = [DataSpec.parse(s) for s in config.data]
     target = load_dataset(specs, options, "+".join(dict.fromkeys(s.name or s.key for s in specs)))
     for column, values in parse_where(config.where).items():
