@@ -844,3 +844,16 @@ def test_files_in_another_format_name_it(tmp_path, content, message):
     if "separated" not in message:  # predict reads a chunk at a time
         with pytest.raises(DataError, match=message):
             list(iter_table(path))
+
+
+def test_a_word_model_on_text_without_spaces_says_what_it_cannot_read(tmp_path, corpus_csv):
+    invoke("train", "--recipe", "tfidf-lr", "--data", corpus_csv, "--out", tmp_path / "m")
+    zh = ["国务院发布经济报告，财政部公布预算数据，专家表示经济形势稳定。",
+          "网传某地出现神秘现象，官方辟谣称系谣言，请勿轻信转发。"]
+    texts = [zh[i % 2] * 4 + f" {i}" for i in range(10)]  # a space only before the row number
+    pd.DataFrame({"text": texts, "label": [i % 2 for i in range(10)]}).to_csv(tmp_path / "zh.csv", index=False)
+    for data, expected in ((tmp_path / "zh.csv", True), (corpus_csv, False)):
+        out = tmp_path / f"o-{expected}"
+        invoke("evaluate", "--model", tmp_path / "m", "--allow-pickle", "--data", data, "--out", out)
+        [evaluation] = json.loads((out / "results.json").read_text())["evaluations"]
+        assert any("almost no spaces between words" in n for n in evaluation["notes"]) == expected

@@ -153,6 +153,11 @@ def score_dataset(
     if config.explain_budget > 0 and unexplained:
         notes.append(f"{unexplained} of {len(examples)} error examples were not explained within --explain-budget "
                      f"{config.explain_budget:g} s; raise it to explain them all.")
+    unspaced = _unspaced(texts) if detector.linear_parts(complete=False) else 0  # it has TF-IDF terms
+    if unspaced > len(texts) / 2:
+        notes.append(f"{unspaced:,} of {len(texts):,} articles have almost no spaces between words, as Chinese, "
+                     "Japanese or Thai text does: this detector's vocabulary is words between spaces, so it reads "
+                     "each run of text as one word and can tell little from them.")
     missing = [g for g in config.group_by or [] if g not in groups]
     if missing:
         notes.append(f"Not broken down by {', '.join(missing)}: not a column of this dataset.")
@@ -288,6 +293,11 @@ def heldout_dataset(card: ModelCard | None, model_dir: Path | None, options: Loa
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(f"{model_dir / 'split.json'}: not a readable split written by newsbench train ({exc})") from exc
     return full.select(ids, f"{card.dataset} (held-out test)" if part == "test" else f"{card.dataset} ({part})")
+
+
+def _unspaced(texts: list[str]) -> int:
+    """How many texts hold a space less than once in 40 characters (English: about once in 6)."""
+    return sum(len(t) > 40 * max(len(t.split()), 1) for t in texts)
 
 
 def training_fingerprints(model_dir: Path | None, train_data: list[str], options: LoadOptions) -> np.ndarray | None:
