@@ -332,7 +332,8 @@ def seen_in(texts: Sequence[str], seen: np.ndarray) -> np.ndarray:
     two forms differ is looked up by both."""
     forms = [normalize(t) for t in texts]
     found = np.isin(np.fromiter((_hash(f) for f in forms), dtype=np.uint64, count=len(forms)), seen)
-    older = {i: " ".join(texts[i].lower().split()) for i in np.flatnonzero(~found)}
+    # An ASCII text has one form (NFC and the invisible characters are outside ASCII).
+    older = {i: " ".join(texts[i].lower().split()) for i in np.flatnonzero(~found) if not texts[i].isascii()}
     older = {i: t for i, t in older.items() if t != forms[i]}
     if older:
         hashes = np.fromiter((_hash(t) for t in older.values()), dtype=np.uint64, count=len(older))

@@ -198,7 +198,8 @@ def _delimited_chunk(records, lines, header, sep, path, start, done, used: dict[
     file's rows so far (this chunk's included), so small chunks are checked like a whole file."""
     for i, column in enumerate(header):
         if column.lower() in LABEL_COLUMNS:
-            used.setdefault(i, set()).update(r[i] for r in records if parse_label(r[i], column) is not None)
+            seen = used.setdefault(i, set())  # distinct values only: parse each once, not once per row
+            seen.update(v for v in {r[i] for r in records} - seen if parse_label(v, column) is not None)
     multiline = [(value, line) for record, line in zip(records, lines) for value in record
                  if "\n" in value or "\r" in value]
     if multiline and used:
